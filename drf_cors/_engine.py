@@ -1,0 +1,166 @@
+"""The CORS protocol (Fetch standard, "CORS protocol"): one engine for every adapter.
+
+The mixin, the decorator and the middleware call :func:`preflight` and
+:func:`finish` and nothing else. :func:`finish` stamps the response, so
+"never twice" is one attribute test wherever a response passes again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Mapping
+from typing import Any, Final
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
+from django.utils.cache import patch_vary_headers
+
+from ._validation import TOKEN
+from .policy import CompiledPolicy
+
+logger = logging.getLogger("drf_cors")
+
+#: Set on every response the engine has handled (headers added or refused).
+MARK: Final = "_drf_cors_done"
+#: Status of a refused preflight, as Spring and jub0bs/cors answer: the
+#: browser fails the request whatever the status, and 403 tells a human why.
+REJECTED_STATUS: Final = 403
+
+ACAO: Final = "Access-Control-Allow-Origin"
+ACAC: Final = "Access-Control-Allow-Credentials"
+_PREFLIGHT_VARY: Final = (
+    "Origin",
+    "Access-Control-Request-Method",
+    "Access-Control-Request-Headers",
+)
+_PREFLIGHT_VARY_PN: Final = (*_PREFLIGHT_VARY, "Access-Control-Request-Private-Network")
+
+
+def is_preflight(method: str | None, meta: Mapping[str, Any]) -> bool:
+    """``OPTIONS`` with both ``Origin`` and ``Access-Control-Request-Method``."""
+    return (
+        method == "OPTIONS"
+        and "HTTP_ORIGIN" in meta
+        and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in meta
+    )
+
+
+def _vary_origin(response: HttpResponseBase) -> None:
+    if "Vary" in response.headers:
+        patch_vary_headers(response, ("Origin",))
+    else:
+        response.headers["Vary"] = "Origin"
+
+
+def finish(origin: str | None, response: HttpResponseBase, policy: CompiledPolicy) -> None:
+    """Add the headers of an actual (non-preflight) response, once."""
+    setattr(response, MARK, True)
+    if not policy.enabled:
+        return
+    _vary_origin(response)
+    if origin is None:
+        return
+    if not policy.matcher.allows(origin):
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("drf_cors: origin %r is not allowed by %s.", origin, policy.label)
+        return
+    headers = response.headers
+    headers[ACAO] = "*" if policy.star else origin
+    if policy.credentials:
+        headers[ACAC] = "true"
+    if policy.expose_value is not None:
+        headers["Access-Control-Expose-Headers"] = policy.expose_value
+
+
+def _requested_headers(meta: Mapping[str, Any]) -> list[str]:
+    raw = meta.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")
+    return [name for name in (part.strip().lower() for part in raw.split(",")) if name]
+
+
+def _reason(
+    meta: Mapping[str, Any],
+    policy: CompiledPolicy,
+    implemented: Collection[str] | None,
+    requested: list[str],
+) -> str | None:
+    """Why a preflight must be refused, or ``None`` when it may pass."""
+    if policy.error is not None:
+        return f"{policy.label} is misconfigured ({policy.error})"
+    origin = meta["HTTP_ORIGIN"]
+    if not policy.matcher.allows(origin):
+        return f"origin {origin!r} is not allowed by {policy.label}"
+    method = meta["HTTP_ACCESS_CONTROL_REQUEST_METHOD"]
+    if method not in policy.methods:
+        return (
+            f"method {method!r} is not allowed by {policy.label} "
+            f"(allowed: {policy.methods_value}; methods are case-sensitive)"
+        )
+    if implemented is not None and method not in implemented:
+        return f"method {method!r} is not implemented by this route"
+    for name in requested:
+        if name in policy.headers:
+            continue
+        # Fetch: "*" is a wildcard for every header name but Authorization,
+        # which must always be listed by name.
+        if policy.any_header and name != "authorization" and TOKEN.fullmatch(name):
+            continue
+        return f"request header {name!r} is not allowed by {policy.label}"
+    if (
+        meta.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK") == "true"
+        and not policy.private_network
+    ):
+        return f"private network access is not allowed by {policy.label}"
+    return None
+
+
+def preflight(
+    meta: Mapping[str, Any],
+    policy: CompiledPolicy,
+    implemented: Collection[str] | None = None,
+    where: str = "",
+) -> HttpResponse:
+    """Answer a preflight; ``implemented`` narrows the methods to the route's own."""
+    requested = _requested_headers(meta)
+    reason = _reason(meta, policy, implemented, requested)
+    if reason is not None:
+        return _reject(reason, where, policy)
+    response = HttpResponse()
+    headers = response.headers
+    headers["Vary"] = ", ".join(_PREFLIGHT_VARY_PN if policy.private_network else _PREFLIGHT_VARY)
+    headers[ACAO] = "*" if policy.star else meta["HTTP_ORIGIN"]
+    if policy.credentials:
+        headers[ACAC] = "true"
+    if implemented is None:
+        headers["Access-Control-Allow-Methods"] = policy.methods_value
+    else:
+        headers["Access-Control-Allow-Methods"] = ", ".join(
+            m for m in policy.methods_order if m in implemented
+        )
+    if policy.any_header:
+        if requested:
+            # With credentials a literal "*" means the header named "*", and
+            # it never covers Authorization: echo the (validated) names.
+            wildcard = not policy.credentials and "authorization" not in requested
+            headers["Access-Control-Allow-Headers"] = "*" if wildcard else ", ".join(requested)
+    elif policy.headers_value is not None:
+        headers["Access-Control-Allow-Headers"] = policy.headers_value
+    if policy.max_age_value is not None:
+        headers["Access-Control-Max-Age"] = policy.max_age_value
+    if policy.private_network and meta.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK") == "true":
+        headers["Access-Control-Allow-Private-Network"] = "true"
+    headers["Content-Length"] = "0"
+    setattr(response, MARK, True)
+    return response
+
+
+def _reject(reason: str, where: str, policy: CompiledPolicy) -> HttpResponse:
+    text = f"CORS preflight rejected{' on ' + where if where else ''}: {reason}."
+    logger.info("drf_cors: %s", text)
+    body = text if settings.DEBUG else ""
+    response = HttpResponse(body, status=REJECTED_STATUS, content_type="text/plain; charset=utf-8")
+    response.headers["Vary"] = ", ".join(
+        _PREFLIGHT_VARY_PN if policy.private_network else _PREFLIGHT_VARY
+    )
+    setattr(response, MARK, True)
+    return response

@@ -1,0 +1,118 @@
+"""Finding a route's policy: from a view instance (the mixin) or a resolved view (the middleware).
+
+A policy can sit on a view class (``cors``), on ``as_view(cors=...)`` or
+``@action(cors=...)`` initkwargs, on a handler (``@cors_policy`` stamps it),
+or on a decorated function. Both adapters ask the same two questions here, so
+a 500 seen by the middleware gets exactly the policy the view would have sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from . import conf
+from .conf import PolicySpec
+from .policy import UNSET, CompiledPolicy
+
+#: Attribute ``@cors_policy`` sets on handlers and wrapped functions.
+STAMP: Final = "_drf_cors_policy"
+#: Attribute on callables and classes that answer CORS themselves.
+SERVES: Final = "_drf_cors_serves"
+
+
+def handler_spec(
+    cls: type, action_map: Mapping[str, str] | None, method: str
+) -> tuple[PolicySpec, PolicySpec]:
+    """The policy on the handler ``method`` reaches: ``(spec, @action(cors=) value)``."""
+    name: str | None
+    lowered = method.lower()
+    if action_map is not None:
+        name = action_map.get(lowered)
+    elif lowered in getattr(cls, "http_method_names", ()):
+        name = "get" if lowered == "head" and not hasattr(cls, "head") else lowered
+    else:
+        name = None
+    if name is None:
+        return None, None
+    handler = getattr(cls, name, None)
+    kwargs = getattr(handler, "kwargs", None)
+    from_kwargs = kwargs.get("cors") if isinstance(kwargs, dict) else None
+    stamped = getattr(handler, STAMP, None)
+    return (stamped if stamped is not None else from_kwargs), from_kwargs
+
+
+def specs(
+    cls: type, override: Any, action_map: Mapping[str, str] | None, method: str
+) -> tuple[PolicySpec, PolicySpec]:
+    """``(view spec, action spec)`` for a request; ``override`` is the initkwargs ``cors``.
+
+    ``@action(cors=X)`` reaches the instance through initkwargs as well; then
+    ``X`` is the action's policy and the class attribute stays the view's.
+    """
+    action, from_kwargs = handler_spec(cls, action_map, method)
+    view: PolicySpec = getattr(cls, "cors", None)
+    if override is not UNSET and (from_kwargs is None or override is not from_kwargs):
+        view = override
+    return view, action
+
+
+class Route:
+    """What the middleware knows of a resolved view function; built once per view."""
+
+    __slots__ = ("actions", "cls", "explicit", "func_spec", "implemented", "override", "serves")
+
+    def __init__(self, view_func: Callable[..., Any]) -> None:
+        cls = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
+        initkwargs = (
+            getattr(view_func, "initkwargs", None)
+            or getattr(view_func, "view_initkwargs", None)
+            or {}
+        )
+        self.cls: type | None = cls if isinstance(cls, type) else None
+        self.serves = bool(getattr(view_func, SERVES, False) or getattr(self.cls, SERVES, False))
+        self.override = initkwargs.get("cors", UNSET)
+        self.actions: Mapping[str, str] | None = getattr(view_func, "actions", None)
+        self.func_spec: Any = getattr(view_func, STAMP, UNSET)
+        self.explicit = (
+            self.serves
+            or self.func_spec is not UNSET
+            or self.override is not UNSET
+            or (self.cls is not None and hasattr(self.cls, "cors"))
+        )
+        self.implemented: frozenset[str] | None = None
+        if self.cls is not None and hasattr(self.cls, "http_method_names"):
+            if self.actions is not None:
+                names = {*self.actions, "options"}
+                if "get" in names:
+                    names.add("head")
+            else:
+                names = {m for m in self.cls.http_method_names if hasattr(self.cls, m)}
+                if "get" in names:
+                    names.add("head")
+            self.implemented = frozenset(m.upper() for m in names)
+
+    def policy(self, method: str) -> CompiledPolicy | None:
+        """The route's explicit policy for ``method``, or ``None`` (global, if covered)."""
+        if self.func_spec is not UNSET:
+            return conf.compiled(self.func_spec)
+        if self.cls is None:
+            return conf.compiled(None) if self.explicit else None
+        view, action = specs(self.cls, self.override, self.actions, method)
+        if action is None and not self.explicit:
+            return None
+        return conf.compiled(view, action)
+
+
+_routes: dict[Callable[..., Any], Route] = {}
+
+
+def route(view_func: Callable[..., Any]) -> Route:
+    found = _routes.get(view_func)
+    if found is None:
+        found = _routes[view_func] = Route(view_func)
+    return found
+
+
+def clear() -> None:
+    _routes.clear()

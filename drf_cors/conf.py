@@ -1,0 +1,158 @@
+"""The only reader of ``REST_FRAMEWORK["CORS"]``, and the compiled-policy cache.
+
+Settings are read and compiled on first use, then served from a dict until
+``setting_changed`` fires for ``REST_FRAMEWORK`` (``override_settings`` in
+tests), which empties the cache. Nothing is bound at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any, TypeAlias
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+from .defaults import DEFAULTS, POLICY_KEYS
+from .policy import UNSET, CompiledPolicy, CorsPolicy, deny_all
+
+logger = logging.getLogger("drf_cors")
+
+#: What a view, an action or a decorator may name as its policy.
+PolicySpec: TypeAlias = CorsPolicy | str | None
+
+_compiled: dict[tuple[PolicySpec, PolicySpec], CompiledPolicy] = {}
+_state: dict[str, Any] = {}
+
+
+def user_settings() -> Any:
+    """``REST_FRAMEWORK["CORS"]`` exactly as written (``{}`` when absent)."""
+    rest_framework = getattr(settings, "REST_FRAMEWORK", None) or {}
+    if not isinstance(rest_framework, Mapping):
+        return {}
+    return rest_framework.get("CORS", {})
+
+
+def global_values() -> dict[str, Any]:
+    """The global defaults by lower-case key, user settings over ``DEFAULTS``."""
+    values = _state.get("global")
+    if values is None:
+        raw = user_settings()
+        if not isinstance(raw, Mapping):
+            raise ImproperlyConfigured('REST_FRAMEWORK["CORS"] must be a dict.')
+        values = {key.lower(): raw.get(key, DEFAULTS[key]) for key in POLICY_KEYS}
+        values["enabled"] = True
+        _state["global"] = values
+    return values
+
+
+def named_policy(name: str) -> CorsPolicy:
+    """``POLICIES[name]`` as a ``CorsPolicy``; ``ImproperlyConfigured`` if absent."""
+    policies = _state.get("policies")
+    if policies is None:
+        raw = user_settings()
+        policies = raw.get("POLICIES", {}) if isinstance(raw, Mapping) else {}
+        _state["policies"] = policies = policies if isinstance(policies, Mapping) else {}
+    try:
+        entry = policies[name]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f'CORS policy {name!r} is not defined in REST_FRAMEWORK["CORS"]["POLICIES"].'
+        ) from None
+    if not isinstance(entry, Mapping):
+        raise ImproperlyConfigured(f'REST_FRAMEWORK["CORS"]["POLICIES"][{name!r}] must be a dict.')
+    unknown = sorted(set(entry) - set(POLICY_KEYS))
+    if unknown:
+        raise ImproperlyConfigured(
+            f'REST_FRAMEWORK["CORS"]["POLICIES"][{name!r}] has unknown keys {unknown}.'
+        )
+    return CorsPolicy(**{key.lower(): value for key, value in entry.items()})
+
+
+def urls_regex() -> re.Pattern[str]:
+    pattern = _state.get("urls_regex")
+    if pattern is None:
+        raw = user_settings()
+        source = raw.get("URLS_REGEX", DEFAULTS["URLS_REGEX"]) if isinstance(raw, Mapping) else ""
+        try:
+            pattern = re.compile(source)
+        except (re.error, TypeError):
+            logger.error(
+                "drf_cors: URLS_REGEX %r is invalid; the middleware covers no path.", source
+            )
+            pattern = re.compile(r"(?!)")
+        _state["urls_regex"] = pattern
+    return pattern
+
+
+def describe(spec: PolicySpec) -> str:
+    if spec is None:
+        return "the global defaults"
+    if isinstance(spec, str):
+        return f"policy {spec!r}"
+    return repr(spec)
+
+
+def effective_values(view: PolicySpec, action: PolicySpec = None) -> dict[str, Any]:
+    """The fields of a route after inheritance (action > view > global).
+
+    A named policy stands on its own over the global defaults, wherever it is
+    named. Raises ``ImproperlyConfigured`` for an unknown name.
+    """
+    values = global_values()
+    for spec in (view, action):
+        if spec is None:
+            continue
+        if isinstance(spec, str):
+            values = {**global_values(), **named_policy(spec).explicit()}
+        else:
+            values = {**values, **spec.explicit()}
+    return values
+
+
+def compiled(view: PolicySpec, action: PolicySpec = None) -> CompiledPolicy:
+    """The compiled effective policy for a route; built once, then cached.
+
+    A policy that cannot be served (unknown name, credentials with all
+    origins after inheritance, broken settings) is replaced by one that grants
+    nothing, and the reason is logged once at ERROR: the system checks report
+    it at startup; a running site keeps serving, never with a wider grant.
+    """
+    key = (view, action)
+    policy = _compiled.get(key)
+    if policy is None:
+        label = describe(action if action is not None else view)
+        try:
+            values = effective_values(view, action)
+            if values["allow_all_origins"] is True and values["allow_credentials"] is True:
+                raise ImproperlyConfigured(
+                    f"{label} combines allow_credentials with allow_all_origins after "
+                    "inheritance; it is refused."
+                )
+            policy = CompiledPolicy(values, label)
+        except (ImproperlyConfigured, KeyError, TypeError, ValueError, re.error) as exc:
+            logger.error("drf_cors: %s cannot be served and grants nothing: %s", label, exc)
+            policy = deny_all(label, str(exc))
+        _compiled[key] = policy
+    return policy
+
+
+def clear() -> None:
+    _compiled.clear()
+    _state.clear()
+
+
+@receiver(setting_changed)
+def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
+    if setting in ("REST_FRAMEWORK", "ROOT_URLCONF", "DEBUG"):
+        clear()
+        from . import _routes
+
+        _routes.clear()
+
+
+__all__ = ["UNSET", "PolicySpec", "compiled", "effective_values", "global_values", "urls_regex"]

@@ -1,0 +1,102 @@
+"""The fallback middleware: routes without a policy, Django's own 404/500/CSRF responses.
+
+It answers preflights in ``process_view``, after URL resolution, so it knows
+the route's own policy (class attribute, action, decorator) and never answers
+for a view that serves CORS itself. On the way out it adds headers to any
+response not already handled: a view's 500, a CSRF failure, Django's 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
+from . import _engine, _routes, conf
+from .policy import CompiledPolicy
+
+_ROUTE = "_drf_cors_route"
+
+
+class CorsMiddleware:
+    """Sync and async capable; place it above ``CommonMiddleware`` and CSRF."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(
+        self,
+        get_response: Callable[[HttpRequest], HttpResponseBase]
+        | Callable[[HttpRequest], Awaitable[HttpResponseBase]],
+    ) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+            # An async process_view keeps Django from running ours in a thread.
+            self.process_view = self._aprocess_view  # type: ignore[method-assign, assignment]
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.async_mode:
+            return self.__acall__(request)
+        response = self.get_response(request)
+        self._finish(request, response)  # type: ignore[arg-type]
+        return response
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        response: HttpResponseBase = await self.get_response(request)  # type: ignore[misc]
+        self._finish(request, response)
+        return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponseBase | None:
+        route = _routes.route(view_func)
+        setattr(request, _ROUTE, route)
+        if route.serves or not _engine.is_preflight(request.method, request.META):
+            return None
+        meta = request.META
+        policy = self._policy(request, route, meta["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
+        if policy is None or not policy.enabled:
+            return None
+        return _engine.preflight(meta, policy, route.implemented, request.path_info)
+
+    async def _aprocess_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponseBase | None:
+        return CorsMiddleware.process_view(self, request, view_func, view_args, view_kwargs)
+
+    @staticmethod
+    def _policy(
+        request: HttpRequest, route: _routes.Route | None, method: str
+    ) -> CompiledPolicy | None:
+        if route is not None:
+            policy = route.policy(method)
+            if policy is not None:
+                return policy
+        if conf.urls_regex().match(request.path_info):
+            return conf.compiled(None)
+        return None
+
+    def _finish(self, request: HttpRequest, response: HttpResponseBase) -> None:
+        if getattr(response, _engine.MARK, False):
+            return
+        policy = self._policy(request, getattr(request, _ROUTE, None), request.method or "GET")
+        if policy is None:
+            return
+        if _engine.ACAO in response.headers:
+            # Someone else (a view, another library) already answered CORS.
+            setattr(response, _engine.MARK, True)
+            return
+        _engine.finish(request.META.get("HTTP_ORIGIN"), response, policy)
