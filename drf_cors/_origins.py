@@ -129,15 +129,13 @@ def parse_entry(entry: str) -> OriginEntry:
         )
     if name.startswith("["):
         try:
+            if not name.endswith("]"):
+                raise ValueError(name)
             ipaddress.IPv6Address(name[1:-1])
         except ValueError:
             raise OriginError(
                 f"{entry!r} has an invalid IPv6 host", "Write e.g. 'http://[::1]:8000'."
             ) from None
-        if wildcard:
-            raise OriginError(
-                f"{entry!r} puts '*.' before an IP address", "List the address itself."
-            )
     elif not _HOST.fullmatch(name):
         raise OriginError(
             f"{entry!r} has an invalid host {name!r}",

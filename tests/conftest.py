@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+
+from tests.testapp import views
+
+APP = "https://app.example.com"
+EVIL = "https://evil.example.com"
+
+
+@pytest.fixture
+def spy_calls() -> Iterator[list[str]]:
+    """What the spy views, permissions and throttles recorded during the test."""
+    views.CALLS.clear()
+    yield views.CALLS
+    views.CALLS.clear()
+
+
+@pytest.fixture
+def lenient_client() -> Client:
+    """A client that returns Django's 500 response instead of raising."""
+    return Client(raise_request_exception=False)
+
+
+def preflight_headers(
+    origin: str = APP, method: str = "GET", headers: str | None = None
+) -> dict[str, str]:
+    extra = {"HTTP_ORIGIN": origin, "HTTP_ACCESS_CONTROL_REQUEST_METHOD": method}
+    if headers is not None:
+        extra["HTTP_ACCESS_CONTROL_REQUEST_HEADERS"] = headers
+    return extra
+
+
+def cors_headers(response: object) -> dict[str, str]:
+    """The ``Access-Control-*`` headers of a response."""
+    return {
+        name: value
+        for name, value in response.headers.items()  # type: ignore[attr-defined]
+        if name.lower().startswith("access-control-")
+    }
