@@ -41,3 +41,13 @@ def cors_headers(response: object) -> dict[str, str]:
         for name, value in response.headers.items()  # type: ignore[attr-defined]
         if name.lower().startswith("access-control-")
     }
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    """Throttles count in the cache: every test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

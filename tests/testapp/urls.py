@@ -36,5 +36,6 @@ urlpatterns = [
     path("api/cbv/", views.DjangoCBV.as_view()),
     path("api/async-cbv/", views.AsyncDjangoCBV.as_view()),
     path("api/method-policy/", views.MethodPolicyView.as_view()),
+    path("api/throttled/", views.ThrottledView.as_view()),
     path("outside/plain/", views.plain),
 ]

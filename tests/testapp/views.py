@@ -12,7 +12,7 @@ from rest_framework.decorators import action, api_view
 from rest_framework.permissions import BasePermission, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from drf_cors import CorsAPIView, CorsAPIViewMixin, CorsPolicy, cors_policy
@@ -247,3 +247,14 @@ class MethodPolicyView(CorsAPIView):
 @cors_policy("no-such-policy")
 def missing_policy(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"missing": True})
+
+
+class ThrottledView(CorsAPIView):
+    """Two requests a minute (``DEFAULT_THROTTLE_RATES["spy"]``)."""
+
+    permission_classes: list[type[BasePermission]] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "spy"
+
+    def get(self, request: Request) -> Response:
+        return Response({"throttled": False})
