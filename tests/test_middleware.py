@@ -1,0 +1,166 @@
+"""The fallback middleware, with an async twin for each behaviour."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from django.http import HttpResponse
+from django.test import AsyncClient, Client, RequestFactory, override_settings
+
+from drf_cors.middleware import CorsMiddleware
+from tests.conftest import APP, EVIL, cors_headers, preflight_headers
+
+GLOBAL_ORIGIN = "https://a.example.org"
+
+
+class TestSync:
+    def test_route_without_policy_gets_global_defaults(self, client: Client) -> None:
+        response = client.get("/api/plain/", HTTP_ORIGIN=GLOBAL_ORIGIN)
+        assert response.headers["Access-Control-Allow-Origin"] == GLOBAL_ORIGIN
+        assert response.headers["Vary"] == "Origin"
+
+    def test_refused_origin(self, client: Client) -> None:
+        response = client.get("/api/plain/", HTTP_ORIGIN=EVIL)
+        assert cors_headers(response) == {}
+        assert response.headers["Vary"] == "Origin"
+
+    def test_preflight_for_plain_function_is_answered(
+        self, client: Client, spy_calls: list[str]
+    ) -> None:
+        response = client.options("/api/plain/", **preflight_headers(GLOBAL_ORIGIN, "PUT"))
+        assert response.status_code == 200
+        assert response.headers["Access-Control-Allow-Methods"] == (
+            "DELETE, GET, OPTIONS, PATCH, POST, PUT"
+        )
+        assert spy_calls == []
+
+    def test_preflight_for_plain_apiview_lists_its_methods(self, client: Client) -> None:
+        response = client.options("/api/plain-api/", **preflight_headers(GLOBAL_ORIGIN, "DELETE"))
+        assert response.headers["Access-Control-Allow-Methods"] == "DELETE, GET, OPTIONS"
+
+    def test_preflight_for_method_the_apiview_lacks(self, client: Client) -> None:
+        response = client.options("/api/plain-api/", **preflight_headers(GLOBAL_ORIGIN, "PUT"))
+        assert response.status_code == 403
+
+    def test_django_404_carries_headers(self, client: Client) -> None:
+        response = client.get("/api/does-not-exist/", HTTP_ORIGIN=GLOBAL_ORIGIN)
+        assert response.status_code == 404
+        assert response.headers["Access-Control-Allow-Origin"] == GLOBAL_ORIGIN
+
+    def test_django_500_carries_headers(self, lenient_client: Client) -> None:
+        response = lenient_client.get("/api/plain-boom/", HTTP_ORIGIN=GLOBAL_ORIGIN)
+        assert response.status_code == 500
+        assert response.headers["Access-Control-Allow-Origin"] == GLOBAL_ORIGIN
+
+    def test_csrf_failure_on_route_without_policy(self) -> None:
+        response = Client(enforce_csrf_checks=True).post("/api/plain/", HTTP_ORIGIN=GLOBAL_ORIGIN)
+        assert response.status_code == 403
+        assert response.headers["Access-Control-Allow-Origin"] == GLOBAL_ORIGIN
+
+    def test_never_adds_a_second_allow_origin(self, client: Client) -> None:
+        response = client.get("/api/already-answered/", HTTP_ORIGIN=GLOBAL_ORIGIN)
+        assert response.headers["Access-Control-Allow-Origin"] == "https://own.example"
+        assert "Vary" not in response.headers
+
+    @override_settings(REST_FRAMEWORK={"CORS": {"ALLOW_ALL_ORIGINS": True, "URLS_REGEX": r"^/api/"}})
+    @pytest.mark.parametrize(
+        ("path", "covered"),
+        [
+            ("/api/plain/", True),
+            ("/outside/plain/", False),
+            ("/outside/missing/", False),
+            ("/api/missing/", True),
+        ],
+        ids=lambda v: str(v),
+    )
+    def test_urls_regex_limits_the_fallback(self, client: Client, path: str, covered: bool) -> None:
+        response = client.get(path, HTTP_ORIGIN=EVIL)
+        assert ("Access-Control-Allow-Origin" in response.headers) is covered
+
+    @override_settings(REST_FRAMEWORK={"CORS": {"ALLOW_ALL_ORIGINS": True, "URLS_REGEX": r"^/api/"}})
+    def test_urls_regex_uncovered_preflight_is_left_to_the_view(self, client: Client) -> None:
+        response = client.options("/outside/plain/", **preflight_headers(EVIL, "GET"))
+        assert cors_headers(response) == {}
+
+    @override_settings(REST_FRAMEWORK={"CORS": {"ALLOW_ALL_ORIGINS": True, "URLS_REGEX": r"^/no/"}})
+    def test_views_with_their_own_policy_are_covered_outside_urls_regex(
+        self, client: Client
+    ) -> None:
+        assert client.get("/api/spy/", HTTP_ORIGIN=EVIL).headers["Access-Control-Allow-Origin"]
+        assert client.get("/api/cbv/", HTTP_ORIGIN=APP).headers["Access-Control-Allow-Origin"]
+        assert "Access-Control-Allow-Origin" not in client.get("/api/plain/", HTTP_ORIGIN=EVIL)
+
+    @override_settings(REST_FRAMEWORK={"CORS": {"URLS_REGEX": "(unclosed"}})
+    def test_invalid_urls_regex_covers_nothing(
+        self, client: Client, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        response = client.get("/api/plain/", HTTP_ORIGIN=GLOBAL_ORIGIN)
+        assert cors_headers(response) == {}
+        assert "URLS_REGEX" in caplog.text
+
+
+class TestAsync:
+    async def test_route_without_policy_gets_global_defaults(
+        self, async_client: AsyncClient
+    ) -> None:
+        response = await async_client.get("/api/async-plain/", headers={"Origin": GLOBAL_ORIGIN})
+        assert response.headers["Access-Control-Allow-Origin"] == GLOBAL_ORIGIN
+
+    async def test_preflight_is_answered(self, async_client: AsyncClient) -> None:
+        response = await async_client.options(
+            "/api/async-plain/",
+            headers={"Origin": GLOBAL_ORIGIN, "Access-Control-Request-Method": "PUT"},
+        )
+        assert response.status_code == 200
+        assert response.headers["Access-Control-Allow-Origin"] == GLOBAL_ORIGIN
+
+    async def test_django_404_carries_headers(self, async_client: AsyncClient) -> None:
+        response = await async_client.get("/api/nope/", headers={"Origin": GLOBAL_ORIGIN})
+        assert response.status_code == 404
+        assert response.headers["Access-Control-Allow-Origin"] == GLOBAL_ORIGIN
+
+    async def test_django_500_carries_headers(self) -> None:
+        client = AsyncClient(raise_request_exception=False)
+        response = await client.get("/api/plain-boom/", headers={"Origin": GLOBAL_ORIGIN})
+        assert response.status_code == 500
+        assert response.headers["Access-Control-Allow-Origin"] == GLOBAL_ORIGIN
+
+    async def test_mixin_view_headers_are_not_doubled(self, async_client: AsyncClient) -> None:
+        response = await async_client.get("/api/spy/", headers={"Origin": APP})
+        assert response.headers["Access-Control-Allow-Origin"] == APP
+        assert response.headers["Vary"].count("Origin") == 1
+
+    async def test_disabled_route_left_alone(self, async_client: AsyncClient) -> None:
+        response = await async_client.get("/api/disabled-function/", headers={"Origin": APP})
+        assert cors_headers(response) == {}
+
+
+def test_middleware_is_async_capable_and_keeps_process_view_async() -> None:
+    async def get_response(request: Any) -> HttpResponse:
+        return HttpResponse()
+
+    middleware = CorsMiddleware(get_response)
+    from asgiref.sync import iscoroutinefunction
+
+    assert iscoroutinefunction(middleware)
+    assert iscoroutinefunction(middleware.process_view)
+
+
+def test_sync_middleware_is_not_a_coroutine() -> None:
+    middleware = CorsMiddleware(lambda request: HttpResponse())
+    from asgiref.sync import iscoroutinefunction
+
+    assert not iscoroutinefunction(middleware)
+
+
+async def test_async_process_view_answers_a_preflight() -> None:
+    async def get_response(request: Any) -> HttpResponse:
+        return HttpResponse()
+
+    middleware = CorsMiddleware(get_response)
+    request = RequestFactory().options("/api/plain/", **preflight_headers(GLOBAL_ORIGIN, "GET"))
+    view: Callable[..., Awaitable[HttpResponse]] = get_response
+    response = await middleware.process_view(request, view, (), {})  # type: ignore[misc]
+    assert response.status_code == 200
