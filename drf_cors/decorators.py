@@ -169,7 +169,7 @@ def _wrap_function(func: F, spec: PolicySpec) -> F:
     if iscoroutinefunction(func):
 
         async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            if isinstance(request, Request):  # inside @api_view: the mixin serves
+            if isinstance(request, Request):  # pragma: no cover - DRF has no async api_view
                 return await func(request, *args, **kwargs)
             early, policy = before(request)
             if early is not None:

@@ -262,3 +262,9 @@ def test_api_view_below_in_a_nested_scope(client: Client) -> None:
 
     response = nested(RequestFactory().get("/", HTTP_ORIGIN="https://x.example"))
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_docstring_hook_ignores_classes_that_are_not_api_views() -> None:
+    wrapped = cors_policy("public")(_view)
+    holder = type("Holder", (), {"__doc__": wrapped.__doc__})
+    assert holder.__bases__ == (object,)

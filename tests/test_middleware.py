@@ -64,7 +64,9 @@ class TestSync:
         assert response.headers["Access-Control-Allow-Origin"] == "https://own.example"
         assert "Vary" not in response.headers
 
-    @override_settings(REST_FRAMEWORK={"CORS": {"ALLOW_ALL_ORIGINS": True, "URLS_REGEX": r"^/api/"}})
+    @override_settings(
+        REST_FRAMEWORK={"CORS": {"ALLOW_ALL_ORIGINS": True, "URLS_REGEX": r"^/api/"}}
+    )
     @pytest.mark.parametrize(
         ("path", "covered"),
         [
@@ -79,7 +81,9 @@ class TestSync:
         response = client.get(path, HTTP_ORIGIN=EVIL)
         assert ("Access-Control-Allow-Origin" in response.headers) is covered
 
-    @override_settings(REST_FRAMEWORK={"CORS": {"ALLOW_ALL_ORIGINS": True, "URLS_REGEX": r"^/api/"}})
+    @override_settings(
+        REST_FRAMEWORK={"CORS": {"ALLOW_ALL_ORIGINS": True, "URLS_REGEX": r"^/api/"}}
+    )
     def test_urls_regex_uncovered_preflight_is_left_to_the_view(self, client: Client) -> None:
         response = client.options("/outside/plain/", **preflight_headers(EVIL, "GET"))
         assert cors_headers(response) == {}
@@ -164,3 +168,8 @@ async def test_async_process_view_answers_a_preflight() -> None:
     view: Callable[..., Awaitable[HttpResponse]] = get_response
     response = await middleware.process_view(request, view, (), {})  # type: ignore[misc]
     assert response.status_code == 200
+
+
+def test_preflight_for_apiview_without_get(client: Client) -> None:
+    response = client.options("/api/plain-post/", **preflight_headers(GLOBAL_ORIGIN, "POST"))
+    assert response.headers["Access-Control-Allow-Methods"] == "OPTIONS, POST"

@@ -50,7 +50,11 @@ def test_same_origin_request_still_varies_on_origin(client: Client) -> None:
 
 def test_vary_is_added_to_not_replaced(client: Client) -> None:
     response = client.get("/api/spy/", HTTP_ORIGIN=APP)
-    assert [v.strip() for v in response.headers["Vary"].split(",")] == ["Accept", "Origin", "Cookie"]
+    assert [v.strip() for v in response.headers["Vary"].split(",")] == [
+        "Accept",
+        "Origin",
+        "Cookie",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -61,6 +65,7 @@ def test_vary_is_added_to_not_replaced(client: Client) -> None:
         (APP, "PUT", "Content-Type, X-CSRFToken", 200, "GET, OPTIONS, PUT"),
         (APP, "HEAD", None, 200, "GET, OPTIONS, PUT"),
         (APP, "DELETE", None, 403, None),
+        (APP, "FOO", None, 403, None),
         (APP, "put", None, 403, None),
         (APP, "PUT", "x-custom", 403, None),
         (APP, "PUT", "content-type, x-custom", 403, None),
@@ -73,6 +78,7 @@ def test_vary_is_added_to_not_replaced(client: Client) -> None:
         "mixed-case-headers",
         "head",
         "not-implemented",
+        "unknown-method",
         "lower-case-method",
         "header-not-allowed",
         "one-header-not-allowed",
@@ -264,7 +270,9 @@ class TestViewSet:
 
     def test_preflight_for_another_action_on_the_same_route(self, client: Client) -> None:
         article = baker.make(Article)
-        response = client.options(f"/api/articles/{article.pk}/", **preflight_headers(APP, "DELETE"))
+        response = client.options(
+            f"/api/articles/{article.pk}/", **preflight_headers(APP, "DELETE")
+        )
         assert response.status_code == 200
         assert response.headers["Access-Control-Allow-Methods"] == (
             "DELETE, GET, OPTIONS, PATCH, PUT"
@@ -340,8 +348,31 @@ class TestViewSet:
 
 def test_mixin_serves_without_the_middleware(client: Client, settings: object) -> None:
     settings.MIDDLEWARE = [  # type: ignore[attr-defined]
-        m for m in settings.MIDDLEWARE if "drf_cors" not in m  # type: ignore[attr-defined]
+        m
+        for m in settings.MIDDLEWARE
+        if "drf_cors" not in m  # type: ignore[attr-defined]
     ]
     assert client.get("/api/spy/", HTTP_ORIGIN=APP).headers["Access-Control-Allow-Origin"] == APP
     preflight = client.options("/api/spy/", **preflight_headers())
     assert preflight.headers["Access-Control-Allow-Origin"] == APP
+
+
+def test_refused_origin_is_logged_at_debug(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG", logger="drf_cors")
+    client.get("/api/spy/", HTTP_ORIGIN=EVIL)
+    assert f"origin {EVIL!r} is not allowed" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"), [("head", "*"), ("post", None)], ids=["head-uses-get", "post"]
+)
+def test_head_uses_the_policy_of_get(client: Client, method: str, expected: str | None) -> None:
+    response = getattr(client, method)("/api/head-policy/", HTTP_ORIGIN=EVIL)
+    assert response.headers.get("Access-Control-Allow-Origin") == expected
+
+
+def test_post_only_action_preflight_lists_its_methods(client: Client) -> None:
+    response = client.options("/api/articles/publish/", **preflight_headers(APP, "POST"))
+    assert response.headers["Access-Control-Allow-Methods"] == "OPTIONS, POST"

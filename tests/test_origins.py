@@ -68,7 +68,9 @@ def test_unicode_host_hint_gives_punycode() -> None:
     assert "xn--bcher-kva.example" in info.value.hint
 
 
-def _matcher(*entries: str, regexes: tuple[str, ...] = (), allow_all: bool = False) -> OriginMatcher:
+def _matcher(
+    *entries: str, regexes: tuple[str, ...] = (), allow_all: bool = False
+) -> OriginMatcher:
     return OriginMatcher(
         (parse_entry(e) for e in entries), (re.compile(r) for r in regexes), allow_all
     )
@@ -170,3 +172,24 @@ def test_thousands_of_exact_origins_are_one_set_lookup() -> None:
     assert matcher.exact == frozenset(entries)
     assert matcher.allows("https://app9999.example.com")
     assert not matcher.allows("https://app10000.example.com")
+
+
+def test_simple_regexes_are_combined_into_one_pattern() -> None:
+    matcher = _matcher(
+        regexes=(r"https://a\.example", r"https://b\.example", r"https://c\d\.example")
+    )
+    assert matcher.regex is not None
+    assert matcher.regexes == ()
+    assert [matcher.allows(f"https://{h}.example") for h in ("a", "b", "c1", "d", "ab")] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+
+
+def test_unicode_host_that_idna_cannot_encode_still_gets_a_hint() -> None:
+    with pytest.raises(OriginError) as info:
+        parse_entry("https://" + "ü" * 70 + ".example")
+    assert "punycode" in info.value.hint

@@ -179,3 +179,15 @@ def test_compiled_policies_are_cached() -> None:
 
 def test_preflight_max_age_zero_has_no_header_value() -> None:
     assert compiled(CorsPolicy(preflight_max_age=0)).max_age_value is None
+
+
+def test_unset_sentinel_reads_well() -> None:
+    from drf_cors.policy import UNSET, _Unset
+
+    assert repr(UNSET) == "UNSET"
+    assert not UNSET
+    assert _Unset() is UNSET
+
+
+def test_compiled_policy_repr_names_its_source() -> None:
+    assert repr(compiled("partners")) == "<CompiledPolicy policy 'partners'>"

@@ -20,6 +20,7 @@ urlpatterns = [
         ),
     ),
     path("api/plain-api/", views.PlainAPIView.as_view()),
+    path("api/plain-post/", views.PlainPostView.as_view()),
     path("api/errors/", views.ErrorView.as_view()),
     path("api/stats-below/", views.stats_below),
     path("api/stats-above/", views.stats_above),
@@ -37,5 +38,6 @@ urlpatterns = [
     path("api/async-cbv/", views.AsyncDjangoCBV.as_view()),
     path("api/method-policy/", views.MethodPolicyView.as_view()),
     path("api/throttled/", views.ThrottledView.as_view()),
+    path("api/head-policy/", views.HeadPolicyView.as_view()),
     path("outside/plain/", views.plain),
 ]

@@ -53,6 +53,10 @@ class ArticleViewSet(CorsAPIViewMixin, viewsets.ModelViewSet[Article]):
     def counted(self, request: Request) -> Response:
         return Response({"count": 1}, headers={"X-Total-Count": "1"})
 
+    @action(detail=False, methods=["post"], permission_classes=[])
+    def publish(self, request: Request) -> Response:
+        return Response({"published": True})
+
     @action(detail=False, permission_classes=[])
     def boom(self, request: Request) -> Response:
         raise RuntimeError("boom")
@@ -120,6 +124,15 @@ class PlainAPIView(APIView):
 
     def delete(self, request: Request) -> Response:
         return Response(status=204)
+
+
+class PlainPostView(APIView):
+    """No mixin and no ``get``: the middleware answers its preflights."""
+
+    permission_classes: list[type[BasePermission]] = []
+
+    def post(self, request: Request) -> Response:
+        return Response({"posted": True})
 
 
 class ErrorView(CorsAPIView):
@@ -258,3 +271,16 @@ class ThrottledView(CorsAPIView):
 
     def get(self, request: Request) -> Response:
         return Response({"throttled": False})
+
+
+class HeadPolicyView(CorsAPIView):
+    """``get`` has its own policy; ``HEAD`` is served by ``get`` and so takes it."""
+
+    permission_classes: list[type[BasePermission]] = []
+
+    @cors_policy("public")
+    def get(self, request: Request) -> Response:
+        return Response({"get": True})
+
+    def post(self, request: Request) -> Response:
+        return Response({"post": True})
