@@ -14,6 +14,7 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.urls import Resolver404, resolve
 
 from . import _engine, _routes, conf
 from .policy import CompiledPolicy
@@ -89,10 +90,27 @@ class CorsMiddleware:
             return conf.compiled(None)
         return None
 
+    @staticmethod
+    def _late_route(request: HttpRequest) -> _routes.Route | None:
+        """The route of a response that a middleware below gave before ``process_view``.
+
+        ``FetchFromCacheMiddleware`` answers a cache hit in ``process_request``:
+        without this, a cached page of a route whose policy only the middleware
+        applies would get the global defaults, granting origins its policy refuses.
+        """
+        try:
+            match = resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404:
+            return None
+        return _routes.route(match.func)
+
     def _finish(self, request: HttpRequest, response: HttpResponseBase) -> None:
         if getattr(response, _engine.MARK, False):
             return
-        policy = self._policy(request, getattr(request, _ROUTE, None), request.method or "GET")
+        route = getattr(request, _ROUTE, None)
+        if route is None:
+            route = self._late_route(request)
+        policy = self._policy(request, route, request.method or "GET")
         if policy is None:
             return
         if _engine.ACAO in response.headers:
