@@ -109,8 +109,13 @@ def effective_values(view: PolicySpec, action: PolicySpec = None) -> dict[str, A
             continue
         if isinstance(spec, str):
             values = {**global_values(), **named_policy(spec).explicit()}
-        else:
+        elif isinstance(spec, CorsPolicy):
             values = {**values, **spec.explicit()}
+        else:
+            raise ImproperlyConfigured(
+                f"A CORS policy must be a CorsPolicy, the name of a policy in POLICIES, "
+                f"or None; got {spec!r}."
+            )
     return values
 
 
@@ -123,7 +128,10 @@ def compiled(view: PolicySpec, action: PolicySpec = None) -> CompiledPolicy:
     it at startup; a running site keeps serving, never with a wider grant.
     """
     key = (view, action)
-    policy = _compiled.get(key)
+    try:
+        policy = _compiled.get(key)
+    except TypeError:  # an unhashable ``cors`` value, e.g. a dict: refused below
+        key, policy = ("<unhashable>", repr(view), repr(action)), None  # type: ignore[assignment]
     if policy is None:
         label = describe(action if action is not None else view)
         try:

@@ -191,3 +191,12 @@ def test_unset_sentinel_reads_well() -> None:
 
 def test_compiled_policy_repr_names_its_source() -> None:
     assert repr(compiled("partners")) == "<CompiledPolicy policy 'partners'>"
+
+
+@pytest.mark.parametrize(
+    "spec", [{"ALLOWED_ORIGINS": ["https://x.example"]}, 42], ids=["dict", "int"]
+)
+def test_a_view_policy_of_the_wrong_type_grants_nothing(spec: object) -> None:
+    policy = compiled(spec)  # type: ignore[arg-type]
+    assert policy.error is not None
+    assert "must be a CorsPolicy" in policy.error
