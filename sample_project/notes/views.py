@@ -1,0 +1,134 @@
+"""The notes API: one route for each way of attaching a CORS policy.
+
+| route                   | how its policy is attached                                    |
+| ----------------------- | ------------------------------------------------------------- |
+| /api/notes/             | ``CorsAPIViewMixin`` on a ``ModelViewSet``, class ``cors``      |
+| /api/notes/public/      | ``@action`` with a per-action ``@cors_policy("public")``        |
+| /api/stats/             | ``@api_view`` + ``@cors_policy(...)``, throttled               |
+| /api/health/            | plain Django view, ``@cors_policy("public")`` (named policy)   |
+| /api/clock/             | async plain Django view, ``@cors_policy(...)``                 |
+| /api/partners/          | ``CorsAPIView`` with ``cors = "partners"`` (named policy)       |
+| /api/internal/          | ``CorsPolicy(enabled=False)``: never any CORS header           |
+| /api/version/           | nothing: the fallback middleware covers it (``URLS_REGEX``)    |
+| /api/boom/              | a deliberate 500, still readable by the page                   |
+| /api/auth/...           | session login with CSRF, and tokens (see ``auth.py``)          |
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from rest_framework import permissions, viewsets
+from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+
+import drf_cors
+from drf_cors import CorsAPIView, CorsAPIViewMixin, CorsPolicy, cors_policy
+
+from .models import Note
+from .serializers import NoteSerializer
+
+
+class IsOwner(permissions.BasePermission):
+    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
+        return bool(obj.owner_id == request.user.id)
+
+
+class NoteViewSet(CorsAPIViewMixin, viewsets.ModelViewSet):
+    """Your own notes: session cookie or token; paginated, total in ``X-Total-Count``."""
+
+    serializer_class = NoteSerializer
+    permission_classes = [permissions.IsAuthenticated, IsOwner]
+    # The class policy. Origins are inherited from REST_FRAMEWORK["CORS"] (the
+    # page); this adds what the notes need: cookies, the header the page sends
+    # with its edits, and the pagination total. Lists replace the defaults,
+    # so allow_headers repeats the ones still wanted.
+    cors = CorsPolicy(
+        allow_credentials=True,
+        allow_headers=["accept", "authorization", "content-type", "x-csrftoken", "x-demo-client"],
+        expose_headers=["X-Total-Count"],
+    )
+
+    def get_queryset(self) -> QuerySet[Note]:
+        return Note.objects.filter(owner_id=self.request.user.id)
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.save(owner=self.request.user)
+
+    # The per-action override: the public feed is readable from any origin,
+    # without credentials. "*" with credentials would be refused by the checks.
+    @cors_policy("public")
+    @action(detail=False, permission_classes=[permissions.AllowAny])
+    def public(self, request: Request) -> Response:
+        """Everyone's public notes, paginated."""
+        page = self.paginate_queryset(Note.objects.filter(public=True).select_related("owner"))
+        serializer = self.get_serializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
+
+
+class StatsThrottle(UserRateThrottle):
+    scope = "stats"
+
+
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+@throttle_classes([StatsThrottle])
+# Below @api_view, DRF's convention for policy decorators (above works too).
+# Retry-After is exposed so the page can read it on the 429.
+@cors_policy(expose_headers=["Retry-After"])
+def stats(request: Request) -> Response:
+    """Counts of notes; three calls a minute."""
+    return Response(
+        {"notes": Note.objects.count(), "public": Note.objects.filter(public=True).count()}
+    )
+
+
+@cors_policy("public")
+def health(request: HttpRequest) -> HttpResponse:
+    """A plain Django view with a named policy: any origin may check the API is up."""
+    return JsonResponse({"status": "ok"})
+
+
+@cors_policy(expose_headers=["X-Served-By"])
+async def clock(request: HttpRequest) -> HttpResponse:
+    """An async Django view: the decorator serves it without a thread hop."""
+    public = await Note.objects.filter(public=True).acount()
+    response = JsonResponse({"public_notes": public})
+    response["X-Served-By"] = "async view"
+    return response
+
+
+class PartnerFeed(CorsAPIView):
+    """For a partner's site only: the named policy does not list the demo page."""
+
+    cors = "partners"
+    permission_classes = [permissions.AllowAny]
+
+    def get(self, request: Request) -> Response:
+        return Response({"partner_feed": []})
+
+
+class InternalMetrics(CorsAPIView):
+    """Server-to-server only: no CORS header ever, not even from the middleware."""
+
+    cors = CorsPolicy(enabled=False)
+    permission_classes = [permissions.AllowAny]
+
+    def get(self, request: Request) -> Response:
+        return Response({"notes": Note.objects.count()})
+
+
+def version(request: HttpRequest) -> HttpResponse:
+    """No policy of its own: the fallback middleware gives it the global defaults."""
+    return JsonResponse({"drf_cors": drf_cors.__version__})
+
+
+class Boom(CorsAPIView):
+    """A deliberate 500: Django answers it, the middleware adds this route's headers."""
+
+    permission_classes = [permissions.AllowAny]
+
+    def get(self, request: Request) -> Response:
+        raise RuntimeError("deliberate error: the page checks that a 500 stays readable")
