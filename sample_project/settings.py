@@ -102,8 +102,8 @@ CSRF_COOKIE_SECURE = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 REST_FRAMEWORK = {
-    # Token first: an anonymous request then gets 401 with WWW-Authenticate
-    # rather than 403, and the demo page shows that a 401 stays readable.
+    # The views spell out their own classes; these are DRF's fallbacks (the
+    # browsable API uses them). Token first: anonymous requests get 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

@@ -11,6 +11,8 @@ class CountedPagination(PageNumberPagination):
     ``expose_headers``: it is not a CORS-safelisted response header.
     """
 
+    # Set here, not only as PAGE_SIZE: DRF binds PAGE_SIZE at import time.
+    page_size = 5
     page_size_query_param = "page_size"
     max_page_size = 50
 

@@ -19,15 +19,18 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework import permissions, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import UserRateThrottle
 
 import drf_cors
 from drf_cors import CorsAPIView, CorsAPIViewMixin, CorsPolicy, cors_policy
 
 from .models import Note
+from .pagination import CountedPagination
 from .serializers import NoteSerializer
 
 
@@ -40,7 +43,12 @@ class NoteViewSet(CorsAPIViewMixin, viewsets.ModelViewSet):
     """Your own notes: session cookie or token; paginated, total in ``X-Total-Count``."""
 
     serializer_class = NoteSerializer
+    # Spelled out rather than left to DEFAULT_* settings, which DRF binds when
+    # it is imported. Token first: an anonymous request then gets 401 with
+    # WWW-Authenticate rather than 403, and the page shows a 401 stays readable.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated, IsOwner]
+    pagination_class = CountedPagination
     # The class policy. Origins are inherited from REST_FRAMEWORK["CORS"] (the
     # page); this adds what the notes need: cookies, the header the page sends
     # with its edits, and the pagination total. Lists replace the defaults,
@@ -70,6 +78,12 @@ class NoteViewSet(CorsAPIViewMixin, viewsets.ModelViewSet):
 
 class StatsThrottle(UserRateThrottle):
     scope = "stats"
+
+    def get_rate(self) -> str | None:
+        # DRF copies DEFAULT_THROTTLE_RATES onto the class at import time;
+        # read the setting now, so it is the one in force (tests override it).
+        rate: str | None = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return rate
 
 
 @api_view(["GET"])
