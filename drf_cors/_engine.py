@@ -46,11 +46,28 @@ def is_preflight(method: str | None, meta: Mapping[str, Any]) -> bool:
     )
 
 
+#: A ``Vary`` value seen on a response -> that value with ``Origin`` added,
+#: exactly as ``patch_vary_headers`` writes it. Sites send a handful of
+#: distinct values ("Accept", "Accept, Cookie"), so the split, lower-casing
+#: and join run once per value instead of on every response; capped, since a
+#: view may set anything.
+_VARY_WITH_ORIGIN: dict[str, str] = {}
+_VARY_MEMO_SIZE: Final = 256
+
+
 def _vary_origin(response: HttpResponseBase) -> None:
-    if "Vary" in response.headers:
-        patch_vary_headers(response, ("Origin",))
-    else:
-        response.headers["Vary"] = "Origin"
+    headers = response.headers
+    if "Vary" not in headers:
+        headers["Vary"] = "Origin"
+        return
+    vary = headers["Vary"]
+    patched = _VARY_WITH_ORIGIN.get(vary)
+    if patched is not None:
+        headers["Vary"] = patched
+        return
+    patch_vary_headers(response, ("Origin",))
+    if len(_VARY_WITH_ORIGIN) < _VARY_MEMO_SIZE:
+        _VARY_WITH_ORIGIN[vary] = headers["Vary"]
 
 
 def finish(origin: str | None, response: HttpResponseBase, policy: CompiledPolicy) -> None:
