@@ -60,7 +60,16 @@ def specs(
 class Route:
     """What the middleware knows of a resolved view function; built once per view."""
 
-    __slots__ = ("actions", "cls", "explicit", "func_spec", "implemented", "override", "serves")
+    __slots__ = (
+        "_by_method",
+        "actions",
+        "cls",
+        "explicit",
+        "func_spec",
+        "implemented",
+        "override",
+        "serves",
+    )
 
     def __init__(self, view_func: Callable[..., Any]) -> None:
         cls = getattr(view_func, "cls", None) or getattr(view_func, "view_class", None)
@@ -80,6 +89,9 @@ class Route:
             or self.override is not UNSET
             or (self.cls is not None and hasattr(self.cls, "cors"))
         )
+        #: ``policy()``'s answers: it reads only this route and the compiled
+        #: cache, and both are dropped together on ``setting_changed``.
+        self._by_method: dict[str, CompiledPolicy | None] = {}
         self.implemented: frozenset[str] | None = None
         if self.cls is not None and hasattr(self.cls, "http_method_names"):
             if self.actions is not None:
@@ -94,6 +106,17 @@ class Route:
 
     def policy(self, method: str) -> CompiledPolicy | None:
         """The route's explicit policy for ``method``, or ``None`` (global, if covered)."""
+        try:
+            return self._by_method[method]
+        except KeyError:
+            pass
+        policy = self._policy(method)
+        # Any string can arrive as a method: remember only a bounded few.
+        if len(self._by_method) < 16:
+            self._by_method[method] = policy
+        return policy
+
+    def _policy(self, method: str) -> CompiledPolicy | None:
         if self.func_spec is not UNSET:
             return conf.compiled(self.func_spec)
         if self.cls is None:
