@@ -303,22 +303,42 @@ def calibrate(cells: list[Cell], batch_ms: float) -> None:
         cell.iterations = max(1, round(n * batch_ms * 1e6 / max(elapsed, 1)))
 
 
-def run_round(cells: list[Cell], seed: int) -> dict[str, float]:
-    order = list(cells)
-    random.Random(seed).shuffle(order)
+def run_round(cells: list[Cell], seed: int, slices: int) -> dict[str, float]:
+    """One batch per cell; a scenario's variants run side by side, in slices.
+
+    Scenarios come in a shuffled order; within one, each variant's batch is
+    cut into ``slices`` parts served in turn (A B C A B C ...), so whatever
+    the machine does meanwhile (other processes, frequency changes) falls on
+    every variant of the scenario alike, and the paired differences the
+    parent takes are between batches a few milliseconds apart.
+    """
+    rng = random.Random(seed)
+    groups: dict[str, list[Cell]] = {}
+    for cell in cells:
+        groups.setdefault(cell.scenario.name, []).append(cell)
+    order = list(groups.values())
+    rng.shuffle(order)
     times: dict[str, float] = {}
-    for cell in order:
+    for group in order:
+        rng.shuffle(group)
+        elapsed = dict.fromkeys((cell.key for cell in group), 0)
+        served = dict.fromkeys(elapsed, 0)
         # As timeit does: no collection inside a batch. Otherwise which batch
         # pays for a (full) collection depends on its calibrated size and on
         # the heap the configuration left behind, a bias of tens of µs that
-        # has nothing to do with the variant; between batches, collect.
+        # has nothing to do with the variant; between groups, collect.
         gc.collect()
         gc.disable()
         try:
-            elapsed, _, _ = cell.run(cell.iterations)
+            for _ in range(slices):
+                for cell in group:
+                    n = max(1, cell.iterations // slices)
+                    elapsed[cell.key] += cell.run(n)[0]
+                    served[cell.key] += n
         finally:
             gc.enable()
-        times[cell.key] = elapsed / cell.iterations
+        for key, ns in elapsed.items():
+            times[key] = ns / served[key]
     return times
 
 
@@ -326,6 +346,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("config", choices=sorted(CONFIGS))
     parser.add_argument("--batch-ms", type=float, default=20.0)
+    parser.add_argument("--slices", type=int, default=5)
     parser.add_argument(
         "--iterations", type=int, default=0, help="fixed batch size (no calibration)"
     )
@@ -356,7 +377,7 @@ def main(argv: list[str] | None = None) -> None:
         command = json.loads(line)
         if command["cmd"] == "quit":
             break
-        out.write(json.dumps({"times": run_round(cells, command["seed"])}) + "\n")
+        out.write(json.dumps({"times": run_round(cells, command["seed"], args.slices)}) + "\n")
         out.flush()
 
 
