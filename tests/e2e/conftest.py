@@ -18,7 +18,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -54,7 +53,7 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium_ready() -> None:
     reason = _missing()
     if reason is None:
@@ -117,7 +116,7 @@ def _wait_until_up(url: str, process: _Process) -> None:
     pytest.fail(f"{process.name} did not answer {url} in {STARTUP_SECONDS}s:\n{process.output()}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo(chromium_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The sample API and the demo page, as ``scripts/demo`` serves them, on free ports."""
     logs = tmp_path_factory.mktemp("e2e")
@@ -167,8 +166,11 @@ def demo(chromium_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iter
             server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium_ready: None) -> Iterator[Any]:
+    # Package scope, not session: Playwright's sync API keeps an event loop
+    # running in this thread until it stops, and the suite's async tests need
+    # the thread to themselves.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -206,13 +208,13 @@ def run_page(browser: Any, url: str) -> PageRun:
         context.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def listed_run(demo: Demo, browser: Any) -> PageRun:
-    """The page from the origin the API lists, run once for the whole session."""
+    """The page from the origin the API lists, run once for all the browser tests."""
     return run_page(browser, demo.listed_page + "/")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def unlisted_run(demo: Demo, browser: Any, listed_run: PageRun) -> PageRun:
     """The page from an origin the API does not list (after ``listed_run``: fixed order)."""
     return run_page(browser, demo.unlisted_page + "/")

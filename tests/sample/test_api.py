@@ -1,0 +1,212 @@
+"""The sample project's notes API behaves, CORS included, through Django's request path."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.test import Client
+from model_bakery import baker
+
+from .conftest import OTHER, PAGE, PARTNER
+
+pytestmark = pytest.mark.django_db
+
+
+def test_public_feed_lists_only_public_notes(client: Client, Note: Any) -> None:
+    baker.make(Note, public=True, _quantity=2)
+    baker.make(Note, public=False)
+    response = client.get("/api/notes/public/")
+    assert response.json()["count"] == 2
+
+
+def test_public_feed_sends_total_count(client: Client, Note: Any) -> None:
+    baker.make(Note, public=True, _quantity=7)
+    response = client.get("/api/notes/public/")
+    assert (response.headers["X-Total-Count"], len(response.json()["results"])) == ("7", 5)
+
+
+def test_notes_list_needs_authentication(client: Client) -> None:
+    response = client.get("/api/notes/")
+    assert (response.status_code, response.headers["WWW-Authenticate"]) == (401, "Token")
+
+
+def test_notes_list_shows_only_own_notes(token_client: Client, demo_user: User, Note: Any) -> None:
+    mine = baker.make(Note, owner=demo_user)
+    baker.make(Note, public=True)
+    response = token_client.get("/api/notes/")
+    assert [note["id"] for note in response.json()["results"]] == [mine.id]
+
+
+def test_notes_list_sends_total_count(token_client: Client, demo_user: User, Note: Any) -> None:
+    baker.make(Note, owner=demo_user, _quantity=3)
+    response = token_client.get("/api/notes/?page_size=1")
+    assert response.headers["X-Total-Count"] == "3"
+
+
+def test_create_note_belongs_to_the_caller(
+    token_client: Client, demo_user: User, Note: Any
+) -> None:
+    response = token_client.post("/api/notes/", {"title": "New"}, content_type="application/json")
+    assert Note.objects.get(id=response.json()["id"]).owner == demo_user
+
+
+def test_someone_elses_note_is_not_found(token_client: Client, Note: Any) -> None:
+    theirs = baker.make(Note, public=True)
+    response = token_client.patch(
+        f"/api/notes/{theirs.id}/", {"title": "Mine now"}, content_type="application/json"
+    )
+    assert response.status_code == 404
+
+
+def test_login_without_csrf_token_is_refused(page_client: Client, demo_user: User) -> None:
+    response = page_client.post(
+        "/api/auth/login/",
+        {"username": "demo", "password": "demo-password"},
+        content_type="application/json",
+    )
+    assert (response.status_code, response.headers["Access-Control-Allow-Origin"]) == (403, PAGE)
+
+
+def test_login_with_csrf_token_starts_a_session(page_client: Client, demo_user: User) -> None:
+    token = page_client.get("/api/auth/csrf/").json()["csrfToken"]
+    page_client.post(
+        "/api/auth/login/",
+        {"username": "demo", "password": "demo-password"},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert page_client.get("/api/auth/me/").json() == {"username": "demo", "authenticated": True}
+
+
+def test_login_with_wrong_password_is_400(page_client: Client, demo_user: User) -> None:
+    token = page_client.get("/api/auth/csrf/").json()["csrfToken"]
+    response = page_client.post(
+        "/api/auth/login/",
+        {"username": "demo", "password": "wrong"},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 400
+
+
+def test_logout_ends_the_session(client: Client, demo_user: User) -> None:
+    client.force_login(demo_user)
+    client.post("/api/auth/logout/")
+    assert client.get("/api/auth/me/").json()["authenticated"] is False
+
+
+def test_token_endpoint_returns_a_token(client: Client, demo_user: User) -> None:
+    response = client.post(
+        "/api/auth/token/",
+        {"username": "demo", "password": "demo-password"},
+        content_type="application/json",
+    )
+    assert len(response.json()["token"]) == 40
+
+
+def test_stats_is_throttled_on_the_fourth_call(client: Client) -> None:
+    for _ in range(3):
+        client.get("/api/stats/", HTTP_ORIGIN=PAGE)
+    response = client.get("/api/stats/", HTTP_ORIGIN=PAGE)
+    assert (response.status_code, response.headers["Access-Control-Expose-Headers"]) == (
+        429,
+        "Retry-After",
+    )
+
+
+def test_stats_preflight_never_counts_against_the_throttle(client: Client) -> None:
+    for _ in range(5):
+        client.options("/api/stats/", HTTP_ORIGIN=PAGE, HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
+    assert client.get("/api/stats/").status_code == 200
+
+
+def test_async_clock_counts_public_notes(client: Client, Note: Any) -> None:
+    baker.make(Note, public=True, _quantity=2)
+    assert client.get("/api/clock/").json() == {"public_notes": 2}
+
+
+def test_seed_demo_can_run_twice(Note: Any) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (User.objects.count(), Note.objects.count()) == (1, 5)
+
+
+#: (path, origin, Access-Control-Allow-Origin the response must carry or None)
+ALLOW_ORIGIN = [
+    ("/api/health/", PAGE, "*"),
+    ("/api/health/", OTHER, "*"),
+    ("/api/notes/public/", OTHER, "*"),
+    ("/api/notes/", PAGE, PAGE),
+    ("/api/notes/", OTHER, None),
+    ("/api/clock/", PAGE, PAGE),
+    ("/api/clock/", OTHER, None),
+    ("/api/version/", PAGE, PAGE),
+    ("/api/version/", OTHER, None),
+    ("/api/partners/", PARTNER, PARTNER),
+    ("/api/partners/", PAGE, None),
+    ("/api/internal/", PAGE, None),
+    ("/api/no-such-route/", PAGE, PAGE),
+    ("/api/auth/me/", PAGE, PAGE),
+    ("/api/auth/me/", OTHER, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "origin", "allowed"),
+    ALLOW_ORIGIN,
+    ids=[f"{p.strip('/').replace('/', '-')}-from-{o.split('//')[1]}" for p, o, _ in ALLOW_ORIGIN],
+)
+def test_allow_origin(client: Client, path: str, origin: str, allowed: str | None) -> None:
+    response = client.get(path, HTTP_ORIGIN=origin)
+    assert response.headers.get("Access-Control-Allow-Origin") == allowed
+
+
+def test_deliberate_500_keeps_its_cors_headers() -> None:
+    response = Client(raise_request_exception=False).get("/api/boom/", HTTP_ORIGIN=PAGE)
+    assert (response.status_code, response.headers["Access-Control-Allow-Origin"]) == (500, PAGE)
+
+
+def test_disabled_route_does_not_vary_on_origin(client: Client) -> None:
+    response = client.get("/api/internal/", HTTP_ORIGIN=PAGE)
+    assert "Origin" not in response.headers.get("Vary", "")
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "headers", "allowed"),
+    [
+        ("/api/notes/1/", "PATCH", "authorization,content-type,x-demo-client", True),
+        ("/api/notes/1/", "PUT", "x-not-listed", False),
+        ("/api/notes/public/", "POST", "content-type", False),
+        ("/api/auth/login/", "POST", "content-type,x-csrftoken", True),
+        ("/api/auth/login/", "POST", "authorization", False),
+    ],
+    ids=[
+        "notes-patch-custom-header",
+        "notes-unlisted-header",
+        "public-feed-read-only",
+        "login-csrf-header",
+        "login-no-authorization",
+    ],
+)
+def test_preflight(client: Client, path: str, method: str, headers: str, allowed: bool) -> None:
+    response = client.options(
+        path,
+        HTTP_ORIGIN=PAGE,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD=method,
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS=headers,
+    )
+    assert (response.status_code == 200) is allowed
+
+
+def test_notes_send_credentials_header(client: Client) -> None:
+    response = client.get("/api/notes/", HTTP_ORIGIN=PAGE)
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_public_feed_never_sends_credentials_header(client: Client) -> None:
+    response = client.get("/api/notes/public/", HTTP_ORIGIN=PAGE)
+    assert "Access-Control-Allow-Credentials" not in response.headers
