@@ -128,6 +128,23 @@ class Route:
 
 
 _routes: dict[Callable[..., Any], Route] = {}
+#: ``(view class, method) -> policy`` for mixin views built without
+#: ``as_view(cors=...)`` and without a viewset action map (a plain APIView):
+#: their policy depends on nothing else, so ``specs()`` need not run on every
+#: response. Dropped with the routes on ``setting_changed``.
+_class_policies: dict[tuple[type, str], CompiledPolicy] = {}
+
+
+def class_policy(cls: type, method: str) -> CompiledPolicy:
+    """``conf.compiled(*specs(cls, UNSET, None, method))``, memoised."""
+    key = (cls, method)
+    policy = _class_policies.get(key)
+    if policy is None:
+        policy = conf.compiled(*specs(cls, UNSET, None, method))
+        # Any string can arrive as a method: keep the memo bounded.
+        if len(_class_policies) < 1024:
+            _class_policies[key] = policy
+    return policy
 
 
 def route(view_func: Callable[..., Any]) -> Route:
@@ -139,3 +156,4 @@ def route(view_func: Callable[..., Any]) -> Route:
 
 def clear() -> None:
     _routes.clear()
+    _class_policies.clear()

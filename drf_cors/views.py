@@ -40,12 +40,12 @@ class CorsAPIViewMixin(_Base):
     _drf_cors_serves: ClassVar[bool] = True
 
     def _cors_policy_for(self, method: str) -> CompiledPolicy:
-        view, action = _routes.specs(
-            type(self),
-            self.__dict__.get("cors", UNSET),
-            getattr(self, "action_map", None),
-            method,
-        )
+        override = self.__dict__.get("cors", UNSET)
+        action_map = getattr(self, "action_map", None)
+        if override is UNSET and action_map is None:
+            # The common case, a plain APIView: memoised per class and method.
+            return _routes.class_policy(type(self), method)
+        view, action = _routes.specs(type(self), override, action_map, method)
         return conf.compiled(view, action)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
