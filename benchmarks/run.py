@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -43,6 +44,7 @@ class Worker:
             "--batch-ms",
             str(args.batch_ms),
         ]
+        command += ["--clock", args.clock, "--slices", str(args.slices)]
         if args.iterations:
             command += ["--iterations", str(args.iterations)]
         env = {
@@ -288,7 +290,8 @@ def render(table: dict[str, dict[str, Figure]], targets: list[Target], info: dic
     lines += [
         "",
         f"Machine: {info['cpu']}, {info['cpus']} CPUs, {info['system']}, Python {info['python']}; "
-        f"{versions}. {info['rounds']} rounds of ~{info['batch_ms']:g} ms batches.",
+        f"{versions}. {info['rounds']} rounds of ~{info['batch_ms']:g} ms batches, "
+        f"{info['clock']} time.",
     ]
     return "\n".join(lines)
 
@@ -304,6 +307,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--iterations", type=int, default=0, help="fixed batch size, no calibration (smoke tests)"
     )
+    parser.add_argument(
+        "--clock",
+        choices=("cpu", "wall"),
+        default="cpu",
+        help="cpu: the worker process's CPU time (default; other processes do not count)",
+    )
+    parser.add_argument(
+        "--slices", type=int, default=5, help="a batch is served in this many turns"
+    )
+    parser.add_argument("--seed", type=int, default=None, help="of the shuffled orders")
     parser.add_argument("--configs", nargs="*", default=sorted(CONFIGS), choices=sorted(CONFIGS))
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results.json")
     args = parser.parse_args(argv)
@@ -324,10 +337,13 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 2
         samples: dict[str, dict[str, list[float]]] = {}
+        # A fresh seed per run: a fixed one would repeat the same orders, and
+        # any cost of following a particular cell would stick to one variant.
+        seed = args.seed if args.seed is not None else random.randrange(1 << 30)
         for number in range(args.rounds):
             shift = number % len(workers)
             for worker in workers[shift:] + workers[:shift]:
-                for key, ns in worker.round(number).items():
+                for key, ns in worker.round(seed + number).items():
                     scenario, variant = key.split("|")
                     samples.setdefault(scenario, {}).setdefault(variant, []).append(ns)
             print(f"round {number + 1}/{args.rounds}", file=sys.stderr, flush=True)
@@ -337,7 +353,13 @@ def main(argv: list[str] | None = None) -> int:
 
     table = summarise(samples)
     targets = judge(table)
-    info = {**machine(), "rounds": args.rounds, "batch_ms": args.batch_ms}
+    info = {
+        **machine(),
+        "seed": seed,
+        "rounds": args.rounds,
+        "batch_ms": args.batch_ms,
+        "clock": args.clock,
+    }
     text = render(table, targets, info)
     print(text)
     report = {
