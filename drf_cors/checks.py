@@ -1,32 +1,39 @@
 """System checks: every configuration mistake at ``manage.py check``, with a fix.
 
-Settings, every ``POLICIES`` entry and every policy attached to a view found
-in the URLconf go through the same validator as ``CorsPolicy(...)``.
+The global defaults, every ``POLICIES`` entry and every policy attached to a
+view, viewset or action found in the URLconf go through the same validator as
+``CorsPolicy(...)``; a combination (credentials with all origins...) is judged
+after inheritance and reported where it is written. Ids: README, "System checks".
 """
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from . import conf
-from ._validation import Problem, credentials_with_all_origins, validate_fields
-from .defaults import GLOBAL_ONLY_KEYS, POLICY_KEYS
+from ._validation import Namer, Problem, validate_fields
+from .defaults import DEFAULTS, GLOBAL_ONLY_KEYS, POLICY_KEYS
+from .policy import CorsPolicy
 
 SETTING = 'REST_FRAMEWORK["CORS"]'
 MIDDLEWARE = "drf_cors.middleware.CorsMiddleware"
-#: Middleware that can answer before ours and so must come after it.
+#: Middleware that can answer before ours (redirects, 403s, 404s) and so must
+#: come after it, or its responses lack CORS headers and the browser hides them.
 MUST_FOLLOW = (
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.auth.middleware.RemoteUserMiddleware",
+    "django.contrib.auth.middleware.PersistentRemoteUserMiddleware",
 )
 
 
@@ -35,38 +42,56 @@ def _message(problem: Problem, obj: Any = None) -> CheckMessage:
     return kind(problem.message, hint=problem.hint, obj=obj, id=f"drf_cors.{problem.id}")
 
 
-def _setting_namer(prefix: str) -> Any:
+def _setting_namer(prefix: str) -> Namer:
     return lambda key: f"{prefix}[{key.upper()!r}]".replace("'", '"')
 
 
+def _close(key: object, known: tuple[str, ...], upper: bool = True) -> str:
+    match = difflib.get_close_matches(str(key).upper() if upper else str(key), known, n=1)
+    return f"Did you mean {match[0]!r}? " if match else ""
+
+
 def settings_problems() -> Iterator[Problem]:
+    """Problems in ``REST_FRAMEWORK["CORS"]`` and its ``POLICIES``."""
     raw = conf.user_settings()
     if not isinstance(raw, Mapping):
         yield Problem("E001", f"{SETTING} must be a dict, not {type(raw).__name__}.", "Use a dict.")
         return
-    unknown = sorted(set(raw) - set(POLICY_KEYS) - set(GLOBAL_ONLY_KEYS), key=str)
-    for key in unknown:
+    known = (*POLICY_KEYS, *GLOBAL_ONLY_KEYS)
+    for key in sorted(set(raw) - set(known), key=str):
         yield Problem(
             "E002",
-            f"{SETTING} has an unknown key {key!r}.",
-            f"Known keys: {', '.join((*POLICY_KEYS, *GLOBAL_ONLY_KEYS))}.",
+            f"{SETTING} has an unknown key {key!r}; it is ignored.",
+            f"{_close(key, known)}Known keys: {', '.join(known)}.",
         )
     values = {key.lower(): raw[key] for key in POLICY_KEYS if key in raw}
     yield from validate_fields(values, _setting_namer(SETTING))
     if "URLS_REGEX" in raw:
-        source = raw["URLS_REGEX"]
-        try:
-            re.compile(source)
-        except (re.error, TypeError) as exc:
-            yield Problem(
-                "E009",
-                f'{SETTING}["URLS_REGEX"] {source!r} is not a valid regular expression: {exc}.',
-                "Use a pattern string such as r'^/api/'.",
-            )
-    yield from _policies_problems(raw.get("POLICIES", {}))
+        yield from _urls_regex(raw["URLS_REGEX"])
+    inherited = {key.lower(): raw.get(key, DEFAULTS[key]) for key in POLICY_KEYS}
+    yield from _policies_problems(raw.get("POLICIES", {}), inherited)
 
 
-def _policies_problems(policies: object) -> Iterator[Problem]:
+def _urls_regex(source: object) -> Iterator[Problem]:
+    name = f'{SETTING}["URLS_REGEX"]'
+    if not isinstance(source, (str, re.Pattern)):
+        yield Problem(
+            "E001",
+            f"{name} must be a regex string, not {type(source).__name__}.",
+            "Use a pattern string such as r'^/api/'.",
+        )
+        return
+    try:
+        re.compile(source)
+    except re.error as exc:
+        yield Problem(
+            "E009",
+            f"{name} {source!r} is not a valid regular expression: {exc}.",
+            "Fix the pattern, e.g. r'^/api/'; until then the middleware covers no path.",
+        )
+
+
+def _policies_problems(policies: object, inherited: Mapping[str, Any]) -> Iterator[Problem]:
     if not isinstance(policies, Mapping):
         yield Problem(
             "E011",
@@ -77,34 +102,21 @@ def _policies_problems(policies: object) -> Iterator[Problem]:
     for name, entry in policies.items():
         prefix = f'{SETTING}["POLICIES"][{name!r}]'
         if not isinstance(name, str) or not isinstance(entry, Mapping):
-            yield Problem("E011", f"{prefix} must map a str name to a dict.", "Use a dict of keys.")
+            yield Problem(
+                "E011",
+                f"{prefix} must map a str name to a dict, not {type(entry).__name__}.",
+                'Write "POLICIES": {"partners": {"ALLOWED_ORIGINS": [...]}}.',
+            )
             continue
         for key in sorted(set(entry) - set(POLICY_KEYS), key=str):
             yield Problem(
                 "E011",
-                f"{prefix} has an unknown key {key!r}.",
-                f"A policy may set: {', '.join(POLICY_KEYS)}.",
+                f"{prefix} has an unknown key {key!r}; the policy is refused.",
+                f"{_close(key, POLICY_KEYS)}A policy may set: {', '.join(POLICY_KEYS)}.",
             )
         values = {key.lower(): entry[key] for key in POLICY_KEYS if key in entry}
-        namer = _setting_namer(prefix)
-        problems = list(validate_fields(values, namer))
-        yield from problems
-        merged = {**_global_bools(), **values}
-        if (
-            not any(p.id == "E005" for p in problems)
-            and merged.get("allow_all_origins") is True
-            and merged.get("allow_credentials") is True
-        ):
-            yield credentials_with_all_origins(namer)
-
-
-def _global_bools() -> dict[str, Any]:
-    raw = conf.user_settings()
-    return {
-        key.lower(): raw[key]
-        for key in ("ALLOW_ALL_ORIGINS", "ALLOW_CREDENTIALS")
-        if isinstance(raw, Mapping) and key in raw
-    }
+        # A named policy stands on its own over the global defaults.
+        yield from validate_fields(values, _setting_namer(prefix), inherited)
 
 
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
@@ -135,58 +147,70 @@ def check_middleware(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
     ]
 
 
-def _patterns(patterns: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _patterns(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern), pattern.callback
+def _key(spec: Any) -> Any:
+    try:
+        hash(spec)
+    except TypeError:
+        return id(spec)
+    return spec
 
 
-def route_specs(callback: Any) -> Iterator[tuple[str, Any, Any]]:
-    """``(where, view spec, action spec)`` for every policy a view function carries."""
-    from . import _routes
+def view_problems() -> Iterator[tuple[Problem, str]]:
+    """``(problem, where)`` for every policy attached to a view, viewset or action."""
+    from .management import inventory
 
-    route = _routes.Route(callback)
-    name = getattr(route.cls, "__qualname__", getattr(callback, "__qualname__", repr(callback)))
-    if route.func_spec is not conf.UNSET:
-        yield name, route.func_spec, None
+    seen: set[Any] = set()
+    for endpoint in inventory.endpoints():
+        found = endpoint.resolution
+        levels = (
+            (found.view_label, found.view, None, "view"),
+            (found.where, found.action, found.view, "action"),
+        )
+        for where, spec, base, level in levels:
+            key = (level, _key(spec), _key(base), where if isinstance(spec, str) else None)
+            if spec is None or key in seen:
+                continue
+            seen.add(key)
+            yield from ((p, where) for p in _spec_problems(spec, base, where, level))
+
+
+def _spec_problems(spec: Any, base: Any, where: str, level: str) -> Iterator[Problem]:
+    if isinstance(spec, str):
+        raw = conf.user_settings()
+        policies = raw.get("POLICIES", {}) if isinstance(raw, Mapping) else {}
+        if not isinstance(policies, Mapping) or spec not in policies:
+            defined = sorted(policies) if isinstance(policies, Mapping) else []
+            yield Problem(
+                "E010",
+                f'{where} names the CORS policy {spec!r}, which {SETTING}["POLICIES"] does '
+                "not define; the route is served with a policy that grants nothing.",
+                f"{_close(spec, tuple(defined), upper=False)}Define it in POLICIES or fix the name "
+                f"(defined: {', '.join(map(repr, defined)) or 'none'}).",
+            )
         return
-    if route.cls is None or (not route.explicit and route.implemented is None):
+    if not isinstance(spec, CorsPolicy):
+        attribute = "@cors_policy" if level == "action" else "cors"
+        yield Problem(
+            "E001",
+            f"{where} {attribute} is {spec!r}, not a CorsPolicy, a policy name or None.",
+            "Write cors = CorsPolicy(...) or cors = 'name-in-POLICIES'.",
+        )
         return
-    for method in sorted(route.implemented or ()):
-        view, action = _routes.specs(route.cls, route.override, route.actions, method)
-        if route.explicit or action is not None:
-            yield f"{name} ({method})", view, action
+    try:
+        inherited = conf.effective_values(base if _valid(base) else None)
+    except ImproperlyConfigured:
+        return  # the settings or the base's own name are reported on their own
+    namer: Callable[[str], str] = lambda key: f"{where}'s {key}"  # noqa: E731
+    yield from validate_fields(spec.explicit(), namer, inherited)
+
+
+def _valid(spec: Any) -> bool:
+    return spec is None or isinstance(spec, (str, CorsPolicy))
 
 
 def check_views(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    messages: list[CheckMessage] = []
-    seen: set[tuple[Any, Any]] = set()
     try:
-        patterns = get_resolver().url_patterns
-    except Exception:  # noqa: BLE001 - Django's own URL checks report this
+        found = list(view_problems())
+    except Exception:  # noqa: BLE001 - a broken URLconf is Django's own check's to report
         return []
-    for path, callback in _patterns(patterns):
-        for where, view, action in route_specs(callback):
-            key = (view, action)
-            if key in seen:
-                continue
-            seen.add(key)
-            try:
-                values = conf.effective_values(view, action)
-            except ImproperlyConfigured as exc:
-                messages.append(
-                    Error(
-                        f"{where} at {path!r}: {exc}",
-                        hint='Define it in REST_FRAMEWORK["CORS"]["POLICIES"] or fix the name.',
-                        obj=where,
-                        id="drf_cors.E010",
-                    )
-                )
-                continue
-            if values["allow_all_origins"] is True and values["allow_credentials"] is True:
-                messages.append(
-                    _message(credentials_with_all_origins(lambda k: f"{k} (effective)"), where)
-                )
-    return messages
+    return [_message(problem, where) for problem, where in found]
