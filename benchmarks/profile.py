@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     scenario = next(s for s in SCENARIOS if s.name == args.scenario)
     config = CONFIGS[scenario.config]
     worker.configure(config)
-    cells = {c.key: c for c in worker.build_cells(config)}
+    cells = {c.key: c for c in worker.build_cells([config])}
     cell = cells.get(f"{scenario.name}|{args.variant}")
     if cell is None:
         raise SystemExit(f"no such variant for {scenario.name}: {args.variant!r}")

@@ -1,15 +1,17 @@
-"""Drive the workers in interleaved rounds; print the table; write the same figures as JSON.
+"""Drive the worker in interleaved rounds; print the table; write the same figures as JSON.
 
-    python -m benchmarks [--rounds 31] [--batch-ms 20] [--json benchmarks/results.json]
+    python -m benchmarks [--rounds 41] [--batch-ms 20] [--json benchmarks/results.json]
 
-One worker process per configuration size (``scenarios.CONFIGS``). In each
-round every worker, in rotating order, times one batch per (scenario,
-variant) in a shuffled order, so the machine's drift hits every variant
-alike. Reported per scenario and variant: the median µs per request, the
-overhead over the variant's floor (the median over rounds of the paired
-difference with the floor's batch of the same round), and the ratio
-overhead(drf_cors) / overhead(django-cors-headers). Targets are ratios of
-figures measured side by side, since absolute times on shared machines drift.
+One worker process holds every configuration size (``scenarios.CONFIGS``)
+and variant. In each round it times one batch per (scenario, variant):
+scenarios in a shuffled order, a scenario's variants side by side in
+slices, so the machine's drift hits every variant alike. Time is the
+worker's CPU time unless ``--clock wall``. Reported per scenario and
+variant: the median µs per request, the overhead over the variant's floor
+(the median over rounds of the paired difference with the floor's batch of
+the same round), and the ratio overhead(drf_cors) / overhead(django-cors-
+headers). Targets are ratios of figures measured side by side, since
+absolute times on shared machines drift.
 """
 
 from __future__ import annotations
@@ -35,12 +37,12 @@ TARGETED = ("drf_cors middleware", "drf_cors view")
 
 
 class Worker:
-    def __init__(self, config: str, args: argparse.Namespace) -> None:
+    def __init__(self, configs: list[str], args: argparse.Namespace) -> None:
         command = [
             sys.executable,
             "-m",
             "benchmarks.worker",
-            config,
+            *configs,
             "--batch-ms",
             str(args.batch_ms),
         ]
@@ -51,7 +53,7 @@ class Worker:
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }
-        self.config = config
+        self.configs = configs
         self.process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
@@ -62,7 +64,7 @@ class Worker:
         line = self.process.stdout.readline()
         if not line:
             code = self.process.wait()
-            raise SystemExit(f"benchmark worker {self.config!r} exited with {code}")
+            raise SystemExit(f"benchmark worker {self.configs} exited with {code}")
         answer: dict[str, Any] = json.loads(line)
         return answer
 
@@ -301,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--rounds", type=int, default=31, help="interleaved rounds (median over them)"
+        "--rounds", type=int, default=41, help="interleaved rounds (median over them)"
     )
     parser.add_argument("--batch-ms", type=float, default=20.0, help="target duration of one batch")
     parser.add_argument(
@@ -323,9 +325,9 @@ def main(argv: list[str] | None = None) -> int:
 
     workers: list[Worker] = []
     try:
-        # Started one after another: each calibrates its batch sizes alone.
-        for config in args.configs:
-            workers.append(Worker(config, args))
+        # One worker for every configuration: the figures compared across
+        # sizes come from one process, one heap and one set of handlers.
+        workers.append(Worker(args.configs, args))
         checks = {k: v for w in workers for k, v in w.ready["checks"].items()}
         problems = check_equivalence(checks)
         if problems:

@@ -1,9 +1,9 @@
-"""One benchmark worker: one configuration size, every variant, driven over stdin/stdout.
+"""The benchmark worker: every configuration and variant in one process, driven over stdin/stdout.
 
-``python -m benchmarks.worker CONFIG`` configures Django with CONFIG's origins
-for both libraries, builds one WSGI handler (and, for the default size, one
-ASGI handler) per variant, checks that every variant decides alike, then
-answers the parent line by line:
+``python -m benchmarks.worker CONFIG...`` configures Django, builds one WSGI
+handler (and, for the default size, one ASGI handler) per configuration and
+variant, checks that every variant decides alike, then answers the parent
+line by line:
 
 - ``{"cmd": "round", "seed": N}`` times one batch per (scenario, variant), in
   an order shuffled by ``seed``, and prints ``{"times": {cell: ns_per_request}}``;
@@ -15,6 +15,14 @@ lets differ per handler: each handler is built with its own ``MIDDLEWARE``
 variant has its own one-route URLconf, selected by setting ``ROOT_URLCONF``
 before its batch (Django reads it on every request). Every route has the same
 path, so URL resolution costs the same for every variant.
+
+The configuration sizes (3 origins, 1,000 + 50 regexes, 10,000) share the
+process too, so "flat in the number of origins" compares figures taken side
+by side: before a scenario's batches the worker switches both libraries'
+settings the way ``override_settings`` does (assignment, then
+``setting_changed``), and the untimed request that opens every batch slice
+lets drf_cors recompile. django-cors-headers reads its settings on every
+request, so it needs nothing more.
 """
 
 from __future__ import annotations
@@ -51,17 +59,41 @@ MIDDLEWARE: dict[str, list[str]] = {
 }
 
 
-def configure(config: Config) -> None:
+def cors_settings(config: Config) -> dict[str, Any]:
     """Both libraries get the same origins, regexes and (default) everything else."""
+    origins, regexes = list(config.origins), list(config.regexes)
+    return {
+        "CORS_ALLOWED_ORIGINS": origins,
+        "CORS_ALLOWED_ORIGIN_REGEXES": regexes,
+        "REST_FRAMEWORK": {"CORS": {"ALLOWED_ORIGINS": origins, "ALLOWED_ORIGIN_REGEXES": regexes}},
+    }
+
+
+_current: list[Config] = []
+
+
+def use_config(config: Config) -> None:
+    """Switch both libraries to ``config``, as ``override_settings`` would."""
+    if _current and _current[0] is config:
+        return
+    from django.conf import settings
+    from django.core.signals import setting_changed
+
+    for name, value in cors_settings(config).items():
+        setattr(settings, name, value)
+        setting_changed.send(sender=type(settings._wrapped), setting=name, value=value, enter=True)
+    _current[:] = [config]
+
+
+def configure(config: Config) -> None:
     from django.conf import settings
 
-    origins, regexes = list(config.origins), list(config.regexes)
     settings.configure(
         DEBUG=False,
         SECRET_KEY="benchmarks-only-not-secret",
         ALLOWED_HOSTS=[HOST],
         USE_TZ=True,
-        ROOT_URLCONF="benchmarks._urls_wsgi_baseline",
+        ROOT_URLCONF="benchmarks._urls_default_wsgi_baseline",
         DATABASES={},
         INSTALLED_APPS=[
             "django.contrib.auth",
@@ -71,13 +103,12 @@ def configure(config: Config) -> None:
             "drf_cors",
         ],
         MIDDLEWARE=[],
-        CORS_ALLOWED_ORIGINS=origins,
-        CORS_ALLOWED_ORIGIN_REGEXES=regexes,
-        REST_FRAMEWORK={"CORS": {"ALLOWED_ORIGINS": origins, "ALLOWED_ORIGIN_REGEXES": regexes}},
+        **cors_settings(config),
     )
     import django
 
     django.setup()
+    _current[:] = [config]
 
 
 def build_views(config: Config) -> dict[tuple[str, str], Callable[..., Any]]:
@@ -136,10 +167,11 @@ def build_views(config: Config) -> dict[tuple[str, str], Callable[..., Any]]:
     }
 
 
-def urlconf_for(interface: str, variant: str, view: Callable[..., Any]) -> str:
+def urlconf_for(config: str, interface: str, variant: str, view: Callable[..., Any]) -> str:
     from django.urls import path
 
-    name = f"benchmarks._urls_{interface}_{variant.replace(' ', '_').replace('-', '_')}"
+    slug = variant.replace(" ", "_").replace("-", "_")
+    name = f"benchmarks._urls_{config}_{interface}_{slug}"
     module = types.ModuleType(name)
     module.urlpatterns = [path(PATH.strip("/") + "/", view)]  # type: ignore[attr-defined]
     sys.modules[name] = module
@@ -213,6 +245,7 @@ class Cell:
 
     def __init__(self, scenario: Scenario, variant: str, handler: Any, urlconf: str) -> None:
         self.key = f"{scenario.name}|{variant}"
+        self.config = CONFIGS[scenario.config]
         self.scenario = scenario
         self.variant = variant
         self.handler = handler
@@ -228,6 +261,7 @@ class Cell:
         """Serve ``n`` requests; ``(elapsed ns, last response headers, last status)``."""
         from django.conf import settings
 
+        use_config(self.config)
         settings.ROOT_URLCONF = self.urlconf
         if self.scenario.interface == "asgi":
             assert self.loop is not None
@@ -265,22 +299,23 @@ class Cell:
         return elapsed, dict(response.items()), int(response.status_code)
 
 
-def build_cells(config: Config) -> list[Cell]:
-    views = build_views(config)
-    handlers: dict[tuple[str, str], tuple[Any, str]] = {}
+def build_cells(configs: list[Config]) -> list[Cell]:
     cells = []
     loop = asyncio.new_event_loop()
-    for scenario in SCENARIOS:
-        if scenario.config != config.name:
-            continue
-        for variant in variants_for(scenario):
-            key = (scenario.interface, variant)
-            if key not in handlers:
-                view = views[key]
-                handlers[key] = (build_handler(*key), urlconf_for(*key, view))
-            cell = Cell(scenario, variant, *handlers[key])
-            cell.loop = loop
-            cells.append(cell)
+    for config in configs:
+        views = build_views(config)
+        handlers: dict[tuple[str, str], tuple[Any, str]] = {}
+        for scenario in SCENARIOS:
+            if scenario.config != config.name:
+                continue
+            for variant in variants_for(scenario):
+                key = (scenario.interface, variant)
+                if key not in handlers:
+                    urlconf = urlconf_for(config.name, *key, views[key])
+                    handlers[key] = (build_handler(*key), urlconf)
+                cell = Cell(scenario, variant, *handlers[key])
+                cell.loop = loop
+                cells.append(cell)
     return cells
 
 
@@ -354,7 +389,7 @@ def run_round(cells: list[Cell], seed: int, slices: int) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("config", choices=sorted(CONFIGS))
+    parser.add_argument("configs", nargs="+", choices=sorted(CONFIGS))
     parser.add_argument("--batch-ms", type=float, default=20.0)
     parser.add_argument("--slices", type=int, default=5)
     parser.add_argument(
@@ -364,14 +399,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     global CLOCK
     CLOCK = CLOCKS[args.clock]
-    config = CONFIGS[args.config]
-    configure(config)
+    configs = [CONFIGS[name] for name in args.configs]
+    configure(configs[0])
     import logging
 
     # Nothing listens on drf_cors' logger in a default project; say so
     # explicitly so a developer's environment cannot change the figures.
     logging.getLogger("drf_cors").setLevel(logging.WARNING)
-    cells = build_cells(config)
+    cells = build_cells(configs)
     checks = {cell.key: check(cell) for cell in cells}
     if args.iterations:
         for cell in cells:
