@@ -140,10 +140,11 @@ def class_policy(cls: type, method: str) -> CompiledPolicy:
     key = (cls, method)
     policy = _class_policies.get(key)
     if policy is None:
+        since = conf.generation()
         policy = conf.compiled(*specs(cls, UNSET, None, method))
         # Any string can arrive as a method: keep the memo bounded.
         if len(_class_policies) < 1024:
-            _class_policies[key] = policy
+            conf.remember(_class_policies, key, policy, since)
     return policy
 
 

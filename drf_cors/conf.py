@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Mapping
 from typing import Any, TypeAlias
 
@@ -27,6 +28,23 @@ PolicySpec: TypeAlias = CorsPolicy | str | None
 
 _compiled: dict[tuple[PolicySpec, PolicySpec], CompiledPolicy] = {}
 _state: dict[str, Any] = {}
+#: Bumped by :func:`clear`. A value built from settings is cached only if no
+#: ``clear()`` ran while it was built: a request that read the old settings
+#: while ``override_settings`` swapped them must not cache the old policy
+#: after the cache was emptied (it would be served until the next change).
+_generation = 0
+_lock = threading.Lock()
+
+
+def generation() -> int:
+    return _generation
+
+
+def remember(cache: dict[Any, Any], key: Any, value: Any, since: int) -> None:
+    """``cache[key] = value`` unless the settings changed since generation ``since``."""
+    with _lock:
+        if since == _generation:
+            cache[key] = value
 
 
 def user_settings() -> Any:
@@ -41,12 +59,13 @@ def global_values() -> dict[str, Any]:
     """The global defaults by lower-case key, user settings over ``DEFAULTS``."""
     values = _state.get("global")
     if values is None:
+        since = _generation
         raw = user_settings()
         if not isinstance(raw, Mapping):
             raise ImproperlyConfigured('REST_FRAMEWORK["CORS"] must be a dict.')
         values = {key.lower(): raw.get(key, DEFAULTS[key]) for key in POLICY_KEYS}
         values["enabled"] = True
-        _state["global"] = values
+        remember(_state, "global", values, since)
     return values
 
 
@@ -54,9 +73,11 @@ def named_policy(name: str) -> CorsPolicy:
     """``POLICIES[name]`` as a ``CorsPolicy``; ``ImproperlyConfigured`` if absent."""
     policies = _state.get("policies")
     if policies is None:
+        since = _generation
         raw = user_settings()
         policies = raw.get("POLICIES", {}) if isinstance(raw, Mapping) else {}
-        _state["policies"] = policies = policies if isinstance(policies, Mapping) else {}
+        policies = policies if isinstance(policies, Mapping) else {}
+        remember(_state, "policies", policies, since)
     try:
         entry = policies[name]
     except KeyError:
@@ -76,6 +97,7 @@ def named_policy(name: str) -> CorsPolicy:
 def urls_regex() -> re.Pattern[str]:
     pattern = _state.get("urls_regex")
     if pattern is None:
+        since = _generation
         raw = user_settings()
         source = raw.get("URLS_REGEX", DEFAULTS["URLS_REGEX"]) if isinstance(raw, Mapping) else ""
         try:
@@ -85,7 +107,7 @@ def urls_regex() -> re.Pattern[str]:
                 "drf_cors: URLS_REGEX %r is invalid; the middleware covers no path.", source
             )
             pattern = re.compile(r"(?!)")
-        _state["urls_regex"] = pattern
+        remember(_state, "urls_regex", pattern, since)
     return pattern
 
 
@@ -133,6 +155,7 @@ def compiled(view: PolicySpec, action: PolicySpec = None) -> CompiledPolicy:
     except TypeError:  # an unhashable ``cors`` value, e.g. a dict: refused below
         key, policy = ("<unhashable>", repr(view), repr(action)), None  # type: ignore[assignment]
     if policy is None:
+        since = _generation
         label = describe(action if action is not None else view)
         try:
             values = effective_values(view, action)
@@ -145,13 +168,16 @@ def compiled(view: PolicySpec, action: PolicySpec = None) -> CompiledPolicy:
         except (ImproperlyConfigured, KeyError, TypeError, ValueError, re.error) as exc:
             logger.error("drf_cors: %s cannot be served and grants nothing: %s", label, exc)
             policy = deny_all(label, str(exc))
-        _compiled[key] = policy
+        remember(_compiled, key, policy, since)
     return policy
 
 
 def clear() -> None:
-    _compiled.clear()
-    _state.clear()
+    global _generation
+    with _lock:
+        _generation += 1
+        _compiled.clear()
+        _state.clear()
 
 
 @receiver(setting_changed)
