@@ -42,6 +42,17 @@ class MixinView(CorsAPIView):
         return Response({"ok": True})
 
 
+class InheritingView(CorsAPIView):
+    """Origins from the global defaults: follows every settings change."""
+
+    cors = CorsPolicy(allow_credentials=True)
+    authentication_classes = ()
+    permission_classes = ()
+
+    def get(self, request: Request) -> Response:
+        return Response({"ok": True})
+
+
 class MixinBoomView(MixinView):
     def get(self, request: Request) -> Response:
         raise RuntimeError("deliberate")
@@ -80,6 +91,7 @@ def fallback_boom(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("mixin/", MixinView.as_view()),
     path("mixin-boom/", MixinBoomView.as_view()),
+    path("inheriting/", InheritingView.as_view()),
     path("function/", function_view),
     path("function-boom/", function_boom),
     path("django-boom/", django_boom),
@@ -237,7 +249,7 @@ def _hammer(
         for _ in range(3000):
             if stop.is_set():
                 return
-            route = rng.choice(("mixin", "fallback"))
+            route = rng.choice(("inheriting", "fallback"))
             origin = rng.choice((BOTH, ONLY_X, ONLY_Y, NEITHER))
             response = client.get(f"/{route}/", HTTP_ORIGIN=origin)
             seen.append(
@@ -253,7 +265,6 @@ def test_override_settings_while_requests_run_in_threads(
     """Settings flip 300 times under 4 busy threads: every answer fits one of the two
     configurations, and once they settle the one in force is served, nothing stale."""
     caplog.set_level(logging.INFO, logger="drf_cors")
-    MixinView.cors = CorsPolicy(allow_credentials=True)  # origins from the global defaults
     stop = threading.Event()
     seen: list[tuple[str, str, int, str | None]] = []
     errors: list[BaseException] = []
@@ -280,12 +291,11 @@ def test_override_settings_while_requests_run_in_threads(
                 (route, origin): settled.get(f"/{route}/", HTTP_ORIGIN=origin).get(
                     "Access-Control-Allow-Origin"
                 )
-                for route in ("mixin", "fallback")
+                for route in ("inheriting", "fallback")
                 for origin in (BOTH, ONLY_X, ONLY_Y, NEITHER)
             }
     finally:
         stop.set()
-        MixinView.cors = CorsPolicy(allowed_origins=[P], allow_credentials=True)
     wrong = [
         entry
         for entry in seen
@@ -299,10 +309,61 @@ def test_override_settings_while_requests_run_in_threads(
     assert wrong == []
     assert after == {
         (route, origin): (origin if origin in (BOTH, ONLY_X) else None)
-        for route in ("mixin", "fallback")
+        for route in ("inheriting", "fallback")
         for origin in (BOTH, ONLY_X, ONLY_Y, NEITHER)
     }
     assert drf_cors_errors(caplog) == []
+
+
+ROUTES_UNDER_CHANGE = [
+    ("fallback", "the global defaults, through the middleware"),
+    ("inheriting", "a mixin view inheriting its origins"),
+]
+
+
+@pytest.mark.parametrize(
+    "route", [r for r, _ in ROUTES_UNDER_CHANGE], ids=[r for r, _ in ROUTES_UNDER_CHANGE]
+)
+def test_settings_change_while_a_request_compiles_its_policy(
+    monkeypatch: pytest.MonkeyPatch, route: str
+) -> None:
+    """The race the threaded test can only hope to hit, made certain: a request
+    compiles its policy from the old settings, the settings change (and the
+    cache is emptied) before it stores the result. The old policy must not
+    stay cached and be served after the change."""
+    from drf_cors import conf
+
+    main = threading.current_thread()
+    real = conf.effective_values
+    compiling, changed = threading.Event(), threading.Event()
+
+    def effective_values_then_wait(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        values = real(*args, **kwargs)
+        if threading.current_thread() is not main and not changed.is_set():
+            compiling.set()
+            changed.wait(10)
+        return values
+
+    monkeypatch.setattr(conf, "effective_values", effective_values_then_wait)
+    responses: list[Any] = []
+    with override_settings(
+        ROOT_URLCONF=__name__,
+        MIDDLEWARE=MIDDLEWARE,
+        REST_FRAMEWORK=_rest_framework([BOTH, ONLY_X]),
+    ):
+        with override_settings(REST_FRAMEWORK=_rest_framework([BOTH, ONLY_Y])):
+            thread = threading.Thread(
+                target=lambda: responses.append(Client().get(f"/{route}/", HTTP_ORIGIN=ONLY_Y))
+            )
+            thread.start()
+            assert compiling.wait(10)
+        changed.set()  # the old settings are gone: let the request finish
+        thread.join(10)
+        after = Client().get(f"/{route}/", HTTP_ORIGIN=ONLY_Y)
+    assert (
+        responses[0].get("Access-Control-Allow-Origin"),
+        after.get("Access-Control-Allow-Origin"),
+    ) == (ONLY_Y, None)
 
 
 # -- clients that hang up, against a real server ------------------------------------
