@@ -134,7 +134,9 @@ def demo(chromium_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iter
     }
     manage = [sys.executable, str(ROOT / "sample_project" / "manage.py")]
     for command in (["migrate", "--noinput", "--verbosity", "0"], ["seed_demo"]):
-        subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+        done = subprocess.run([*manage, *command], cwd=ROOT, env=env, capture_output=True)
+        if done.returncode != 0:
+            pytest.fail(f"manage.py {command[0]} failed:\n{done.stdout!r}\n{done.stderr!r}")
     servers = [
         _Process("api", [*manage, "runserver", "--noreload", f"127.0.0.1:{api_port}"], env, logs)
     ]
