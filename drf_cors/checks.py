@@ -177,9 +177,11 @@ def view_problems() -> Iterator[tuple[Problem, str]]:
 def _spec_problems(spec: Any, base: Any, where: str, level: str) -> Iterator[Problem]:
     if isinstance(spec, str):
         raw = conf.user_settings()
-        policies = raw.get("POLICIES", {}) if isinstance(raw, Mapping) else {}
-        if not isinstance(policies, Mapping) or spec not in policies:
-            defined = sorted(policies) if isinstance(policies, Mapping) else []
+        policies = raw.get("POLICIES", {}) if isinstance(raw, Mapping) else None
+        if not isinstance(policies, Mapping):
+            return  # the settings check reports the broken setting itself
+        if spec not in policies:
+            defined = sorted(str(name) for name in policies)
             yield Problem(
                 "E010",
                 f'{where} names the CORS policy {spec!r}, which {SETTING}["POLICIES"] does '

@@ -554,6 +554,23 @@ def test_testapp_broken_urlconf_reports_its_missing_policy() -> None:
     assert found == [("drf_cors.E010", "missing_policy")]
 
 
+@pytest.mark.parametrize(
+    ("cors", "settings_id", "view_ids"),
+    [
+        (["ALLOWED_ORIGINS"], "drf_cors.E001", set()),
+        ({"POLICIES": ["partners"]}, "drf_cors.E011", set()),
+        ({"POLICIES": {1: {}}}, "drf_cors.E011", {"drf_cors.E010"}),
+    ],
+    ids=["settings-not-a-dict", "policies-not-a-dict", "policy-name-not-a-str"],
+)
+def test_broken_settings_are_reported_once_not_per_view(
+    cors: Any, settings_id: str, view_ids: set[str]
+) -> None:
+    with override_settings(REST_FRAMEWORK=rest(cors)):
+        assert {m.id for m in check_views()} == view_ids
+        assert [m.id for m in check_settings()] == [settings_id]
+
+
 def test_unimportable_urlconf_is_left_to_django() -> None:
     with override_settings(ROOT_URLCONF="tests.no_such_module"):
         assert check_views() == []

@@ -219,7 +219,7 @@ class Command(BaseCommand):
         if values["allow_all_origins"]:
             return "all origins"
         regexes = [
-            f"regex {r.pattern if isinstance(r, re.Pattern) else r!r}"
+            f"regex {r.pattern if isinstance(r, re.Pattern) else r}"
             for r in values["allowed_origin_regexes"]
         ]
         return ", ".join([*values["allowed_origins"], *regexes]) or "no origin"
