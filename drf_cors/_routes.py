@@ -110,10 +110,12 @@ class Route:
             return self._by_method[method]
         except KeyError:
             pass
+        since = conf.generation()
         policy = self._policy(method)
-        # Any string can arrive as a method: remember only a bounded few.
+        # Any string can arrive as a method: remember only a bounded few; and
+        # never a policy read from settings that changed meanwhile.
         if len(self._by_method) < 16:
-            self._by_method[method] = policy
+            conf.remember(self._by_method, method, policy, since)
         return policy
 
     def _policy(self, method: str) -> CompiledPolicy | None:
