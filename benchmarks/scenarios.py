@@ -44,6 +44,12 @@ CONFIGS: dict[str, Config] = {
     "1k": Config("1k", many_origins(1000), many_regexes(50)),
     "10k": Config("10k", many_origins(10_000)),
 }
+#: The 10,000-origin scenarios also run each drf_cors variant with only 3 of
+#: those origins (the first two and the last, so every request is decided the
+#: same way), side by side with the 10,000: "flat in the number of origins"
+#: is then a paired difference within one scenario, not across two.
+REFERENCE = Config("10k-ref", (*many_origins(2), many_origins(10_000)[-1]))
+REFERENCE_SUFFIX = " @3"
 
 
 @dataclass(frozen=True)
@@ -154,5 +160,14 @@ CORS_VARIANTS = ("django-cors-headers", "drf_cors middleware", "drf_cors view", 
 DRF_CORS_VARIANTS = ("drf_cors middleware", "drf_cors view", "drf_cors function")
 
 
+REFERENCE_VARIANTS: dict[str, str | None] = {
+    v + REFERENCE_SUFFIX: VARIANTS[v] for v in DRF_CORS_VARIANTS
+}
+
+
 def variants_for(scenario: Scenario) -> dict[str, str | None]:
-    return ASGI_VARIANTS if scenario.interface == "asgi" else VARIANTS
+    if scenario.interface == "asgi":
+        return ASGI_VARIANTS
+    if scenario.config == "10k":
+        return {**VARIANTS, **REFERENCE_VARIANTS}
+    return VARIANTS
