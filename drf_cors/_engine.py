@@ -179,5 +179,8 @@ def _reject(reason: str, where: str, policy: CompiledPolicy) -> HttpResponse:
     response.headers["Vary"] = ", ".join(
         _PREFLIGHT_VARY_PN if policy.private_network else _PREFLIGHT_VARY
     )
+    # Logged above with the reason, at INFO: keep Django from logging every
+    # refused preflight again as a "Forbidden" WARNING on django.request.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     setattr(response, MARK, True)
     return response

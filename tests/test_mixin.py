@@ -376,3 +376,11 @@ def test_head_uses_the_policy_of_get(client: Client, method: str, expected: str 
 def test_post_only_action_preflight_lists_its_methods(client: Client) -> None:
     response = client.options("/api/articles/publish/", **preflight_headers(APP, "POST"))
     assert response.headers["Access-Control-Allow-Methods"] == "OPTIONS, POST"
+
+
+def test_rejected_preflight_is_not_logged_again_by_django(client: Client) -> None:
+    import unittest
+
+    with unittest.TestCase().assertNoLogs("django.request", level="WARNING"):
+        response = client.options("/api/spy/", **preflight_headers(EVIL, "GET"))
+    assert response.status_code == 403
