@@ -31,6 +31,7 @@ import gc
 import io
 import json
 import random
+import statistics
 import sys
 import time
 import types
@@ -423,7 +424,37 @@ def run_round(cells: list[Cell], seed: int, slices: int) -> dict[str, float]:
                 served[cell.key] += n
         for key, ns in elapsed.items():
             times[key] = ns / served[key]
+        times.update(flat_pairs(group))
     return times
+
+
+def flat_pairs(group: list[Cell]) -> dict[str, float]:
+    """10,000 origins against 3, one request each in turn, timed one by one.
+
+    The difference sought (a set lookup in a larger set) is far below what
+    two batches apart can resolve on a shared machine, so each pair of
+    requests is compared directly: ``{"<10k cell>|vs3": median ns difference}``.
+    """
+    by_variant = {cell.variant: cell for cell in group}
+    pairs = [
+        (by_variant[v], by_variant[v + REFERENCE_SUFFIX])
+        for v in DRF_CORS_VARIANTS
+        if v + REFERENCE_SUFFIX in by_variant
+    ]
+    result: dict[str, float] = {}
+    for big, small in pairs:
+        gc.collect()
+        big.run(1)
+        small.run(1)
+        differences = []
+        gc.disable()
+        try:
+            for _ in range(max(1, big.iterations)):
+                differences.append(big.run(1)[0] - small.run(1)[0])
+        finally:
+            gc.enable()
+        result[big.key + "|vs3"] = statistics.median(differences)
+    return result
 
 
 def main(argv: list[str] | None = None) -> None:
