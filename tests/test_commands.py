@@ -143,6 +143,18 @@ def test_report_exits_1_for_credentials_with_all_origins_after_inheritance() -> 
     assert "/api/health/" in str(error)
 
 
+def test_report_on_broken_settings_exits_1_without_a_traceback() -> None:
+    with override_settings(REST_FRAMEWORK={"CORS": ["ALLOWED_ORIGINS"]}):
+        _, error = fail("cors_report")
+    assert 'REST_FRAMEWORK["CORS"] must be a dict' in str(error)
+
+
+def test_explain_on_broken_settings_is_blocked_without_a_traceback() -> None:
+    with override_settings(REST_FRAMEWORK={"CORS": ["ALLOWED_ORIGINS"]}):
+        _, error = fail("cors_explain", APP, "/api/partner/")
+    assert "allowed: none (the policy is misconfigured" in str(error)
+
+
 def test_report_exits_0_on_a_good_configuration() -> None:
     assert run("cors_report", "--format", "json").startswith("[")
 

@@ -13,6 +13,7 @@ import re
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
@@ -215,7 +216,10 @@ class Command(BaseCommand):
 
     @staticmethod
     def _allowed_origins(found: inventory.Resolution) -> str:
-        values = conf.effective_values(found.view, found.action)
+        try:
+            values = conf.effective_values(found.view, found.action)
+        except ImproperlyConfigured:
+            return "none (the policy is misconfigured; run manage.py check)"
         if values["allow_all_origins"]:
             return "all origins"
         regexes = [

@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ... import conf
@@ -46,7 +47,11 @@ def describe(endpoint: Endpoint) -> dict[str, Any]:
     }
     if found.kind in ("not covered", "disabled", "invalid"):
         return row  # no CORS headers are ever sent: nothing is granted
-    values = conf.effective_values(found.view, found.action)
+    try:
+        values = conf.effective_values(found.view, found.action)
+    except ImproperlyConfigured as exc:  # REST_FRAMEWORK["CORS"] itself is broken
+        row.update(kind="invalid", source=f"invalid: {exc}")
+        return row
     row.update(
         allow_all_origins=values["allow_all_origins"],
         allowed_origins=list(values["allowed_origins"]),
