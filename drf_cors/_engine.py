@@ -55,9 +55,23 @@ _VARY_WITH_ORIGIN: dict[str, str] = {}
 _VARY_MEMO_SIZE: Final = 256
 
 
+def has_header(response: HttpResponseBase, lower_name: str) -> bool:
+    """``lower_name in response.headers``, without the cost of a miss.
+
+    ``ResponseHeaders`` answers ``in`` through ``Mapping.__contains__``, which
+    raises and catches ``KeyError`` for a missing header: about 0.5 µs, a
+    tenth of this package's whole per-response cost. Its dict of lower-cased
+    names (``_store``, there since Django 3.0) answers without raising.
+    """
+    store = getattr(response.headers, "_store", None)
+    if store is None:  # pragma: no cover - every supported Django has it
+        return lower_name in response.headers
+    return lower_name in store
+
+
 def _vary_origin(response: HttpResponseBase) -> None:
     headers = response.headers
-    if "Vary" not in headers:
+    if not has_header(response, "vary"):
         headers["Vary"] = "Origin"
         return
     vary = headers["Vary"]

@@ -113,7 +113,7 @@ class CorsMiddleware:
         policy = self._policy(request, route, request.method or "GET")
         if policy is None:
             return
-        if _engine.ACAO in response.headers:
+        if _engine.has_header(response, "access-control-allow-origin"):
             # Someone else (a view, another library) already answered CORS.
             setattr(response, _engine.MARK, True)
             return
