@@ -71,17 +71,26 @@ def has_header(response: HttpResponseBase, lower_name: str) -> bool:
 
 def _vary_origin(response: HttpResponseBase) -> None:
     headers = response.headers
-    if not has_header(response, "vary"):
-        headers["Vary"] = "Origin"
+    store = getattr(headers, "_store", None)
+    if store is None:  # pragma: no cover - every supported Django has it
+        patch_vary_headers(response, ("Origin",))
         return
-    vary = headers["Vary"]
+    entry = store.get("vary")
+    if entry is None:
+        # Exactly what ``headers["Vary"] = "Origin"`` stores, minus
+        # re-validating a constant on every response.
+        store["vary"] = ("Vary", "Origin")
+        return
+    vary = entry[1]
     patched = _VARY_WITH_ORIGIN.get(vary)
-    if patched is not None:
-        headers["Vary"] = patched
+    if patched is None:
+        patch_vary_headers(response, ("Origin",))
+        if len(_VARY_WITH_ORIGIN) < _VARY_MEMO_SIZE:
+            _VARY_WITH_ORIGIN[vary] = headers["Vary"]
         return
-    patch_vary_headers(response, ("Origin",))
-    if len(_VARY_WITH_ORIGIN) < _VARY_MEMO_SIZE:
-        _VARY_WITH_ORIGIN[vary] = headers["Vary"]
+    # ``patched`` went through ResponseHeaders' validation when
+    # patch_vary_headers first wrote it; store it as that wrote it.
+    store["vary"] = ("Vary", patched)
 
 
 def finish(origin: str | None, response: HttpResponseBase, policy: CompiledPolicy) -> None:
