@@ -298,6 +298,10 @@ def test_inherited_combination_is_reported_once_where_written() -> None:
     assert settings_ids(cors) == ["drf_cors.W002"]
 
 
+def test_bad_origin_with_credentials_is_reported_once() -> None:
+    assert settings_ids({"ALLOWED_ORIGINS": ["http://A.example"], **CREDS}) == ["drf_cors.E014"]
+
+
 def test_cors_policy_raises_on_new_origin_errors() -> None:
     with pytest.raises(ImproperlyConfigured, match="default port"):
         CorsPolicy(allowed_origins=["https://app.example.com:443"])

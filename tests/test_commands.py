@@ -10,8 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
-from django.urls import path
+from django.urls import path, resolve
 
+from drf_cors import _routes as routes
+from drf_cors.management import inventory
 from drf_cors.management.commands.cors_explain import Command as Explain
 from drf_cors.management.commands.cors_explain import unsafe_headers
 from drf_cors.management.inventory import humanize
@@ -242,6 +244,33 @@ def test_explain_blocked_reasons(args: tuple[str, ...], reason: str) -> None:
     _, error = fail("cors_explain", *args)
     assert reason in str(error)
     assert error.returncode == 1
+
+
+def test_explain_credentialed_preflight_to_a_star_policy_is_blocked() -> None:
+    _, error = fail("cors_explain", APP, "/api/health/", "--preflight", "--credentials")
+    assert "which browsers refuse for a credentialed call" in str(error)
+
+
+def test_explain_credentials_with_all_origins_after_inheritance_allows_none() -> None:
+    with with_cors(ALLOW_CREDENTIALS=True):
+        _, error = fail("cors_explain", APP, "/api/health/")
+    assert "allowed: none (the policy is misconfigured" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [("/api/health/", "all origins"), ("/api/configured/", "https://configured.example")],
+    ids=["all", "listed"],
+)
+def test_explain_lists_what_a_policy_allows(path: str, allowed: str) -> None:
+    found = inventory.resolve(routes.route(resolve(path).func), resolve(path).func, "GET", path)
+    assert Explain._allowed_origins(found).startswith(allowed)
+
+
+def test_explain_cors_check_refuses_a_grant_for_another_origin() -> None:
+    found = inventory.resolve(None, None, "GET", "/api/spy/")
+    reason = Explain()._cors_check({"Access-Control-Allow-Origin": EVIL}, APP, False, found)
+    assert reason == f"the response grants '{EVIL}', not '{APP}'"
 
 
 def test_explain_path_outside_urls_regex_is_not_covered() -> None:

@@ -13,7 +13,6 @@ import re
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
@@ -216,10 +215,9 @@ class Command(BaseCommand):
 
     @staticmethod
     def _allowed_origins(found: inventory.Resolution) -> str:
-        try:
-            values = conf.effective_values(found.view, found.action)
-        except ImproperlyConfigured:
+        if found.kind == "invalid":
             return "none (the policy is misconfigured; run manage.py check)"
+        values = conf.effective_values(found.view, found.action)
         if values["allow_all_origins"]:
             return "all origins"
         regexes = [
