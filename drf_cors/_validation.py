@@ -27,7 +27,7 @@ MAX_AGE_HONOURED: Final = 86400
 #: Fetch "forbidden request-header": a script can never set these, so no
 #: preflight ever asks for them. Names starting with ``proxy-`` or ``sec-`` too.
 FORBIDDEN_REQUEST_HEADERS: Final = frozenset(
-    {
+    [
         "accept-charset",
         "accept-encoding",
         "access-control-request-headers",
@@ -49,7 +49,7 @@ FORBIDDEN_REQUEST_HEADERS: Final = frozenset(
         "transfer-encoding",
         "upgrade",
         "via",
-    }
+    ]
 )
 FORBIDDEN_REQUEST_PREFIXES: Final = ("proxy-", "sec-")
 #: Fetch "forbidden response-header name": never exposed to scripts.
@@ -293,6 +293,18 @@ def _combinations(
     values: Mapping[str, Any], explicit: Collection[str], name: Namer
 ) -> Iterator[Problem]:
     """Problems of keys taken together, reported where one of them is written."""
+    if (
+        values.get("allow_private_network") is True
+        and values.get("allow_all_origins") is True
+        and ("allow_private_network" in explicit or "allow_all_origins" in explicit)
+    ):
+        yield Problem(
+            "W010",
+            f"{name('allow_private_network')} is True together with "
+            f"{name('allow_all_origins')}: every public website may reach this "
+            "private-network server from its visitors' browsers.",
+            "List the origins that may call it instead of allowing all of them.",
+        )
     if values.get("allow_credentials") is not True:
         return
     if values.get("allow_all_origins") is True and (

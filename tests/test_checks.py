@@ -189,6 +189,11 @@ POLICY_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("W008", {"ALLOW_METHODS": ["TRACE"]}, {"ALLOW_METHODS": ["PATCH"]}),
     ("W008", {"ALLOW_METHODS": ["CONNECT"]}, {"ALLOW_METHODS": ["OPTIONS"]}),
     ("W009", {"PREFLIGHT_MAX_AGE": 86401}, {"PREFLIGHT_MAX_AGE": 86400}),
+    (
+        "W010",
+        {"ALLOW_PRIVATE_NETWORK": True, "ALLOW_ALL_ORIGINS": True},
+        {"ALLOW_PRIVATE_NETWORK": True, "ALLOWED_ORIGINS": ["https://app.example.com"]},
+    ),
 ]
 # Settings that only the global REST_FRAMEWORK["CORS"] has.
 GLOBAL_CASES: list[tuple[str, Any, Any]] = [
