@@ -39,11 +39,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         return
     write = terminalreporter.write_line
     terminalreporter.section("load tests (drf_cors)")
-    write(f"{'run':44} {'requests':>8} {'conc':>4} {'seconds':>8} {'req/s':>8} {'5xx':>5}")
+    write(f"{'run':56} {'requests':>8} {'conc':>4} {'seconds':>8} {'req/s':>8} {'5xx':>5}")
     for run in RUNS:
         server_errors = sum(n for status, n in run["statuses"].items() if int(status) >= 500)
         write(
-            f"{run['label']:44} {run['completed']:>8} {run['concurrency']:>4} "
+            f"{run['label']:56} {run['completed']:>8} {run['concurrency']:>4} "
             f"{run['seconds']:>8.1f} {run['requests_per_second']:>8.1f} {server_errors:>5}"
         )
     write(f"total requests: {sum(run['completed'] for run in RUNS)}; JSON: {OUTPUT[0]}")

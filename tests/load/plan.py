@@ -211,9 +211,14 @@ def _preflight(route: Route, category: str, origin: str, rng: random.Random) -> 
 
 
 def build(
-    count: int, *, target: Target | None = None, seed: int = 20261124, cors: bool = True
+    count: int,
+    *,
+    target: Target | None = None,
+    seed: int = 20261124,
+    cors: bool = True,
+    preflights: float = 0.3,
 ) -> list[Planned]:
-    """``count`` requests: about 30% preflights, 10% same-origin, the rest cross-origin."""
+    """``count`` requests: 10% same-origin, ``preflights`` preflights, the rest cross-origin."""
     target = target or LOAD_PROJECT
     rng = random.Random(seed)
     pool = target.origins
@@ -228,7 +233,7 @@ def build(
             continue
         category = rng.choices(categories, weights)[0]
         origin = rng.choice(pool[category])
-        if draw < 0.4:
+        if draw < 0.1 + preflights:
             planned = _preflight(route, category, origin, rng)
             if not cors:
                 planned = Planned(planned.route, planned.kind, planned.method, planned.path,
