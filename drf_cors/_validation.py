@@ -160,6 +160,15 @@ def _origin_problem(index: int, entry: str, name: Namer) -> Problem | None:
             "Serve the page from http://localhost instead; allowing 'null' would let any "
             "sandboxed page from any site in.",
         )
+    if scheme in ("ws", "wss"):
+        # RFC 6455 §4.1: the handshake's Origin is the page's own origin.
+        return Problem(
+            "E021",
+            f"{where} {entry!r} can never match: a WebSocket handshake sends the origin "
+            "of the page that opens it, never a ws: or wss: origin.",
+            f"List the page's origin, e.g. '{'https' if scheme == 'wss' else 'http'}://"
+            f"{entry.partition('://')[2]}'.",
+        )
     try:
         parse_entry(entry)
     except OriginError as exc:
@@ -336,13 +345,12 @@ def _credentialed_origins(origins: Any, name: Namer) -> Iterator[Problem]:
             continue  # reported on its own
         where = f"{name('allowed_origins')}[{index}] {entry!r}"
         scheme, host = _scheme_host(parsed)
-        if scheme in ("http", "ws") and not _is_loopback(host):
+        if scheme == "http" and not _is_loopback(host):
             yield Problem(
                 "W002",
-                f"{where} is plain {scheme}: with {name('allow_credentials')} anyone on the "
+                f"{where} is plain http: with {name('allow_credentials')} anyone on the "
                 "network path can forge this origin and make credentialed calls.",
-                f"Use '{'https' if scheme == 'http' else 'wss'}://' (http: is fine only for "
-                "localhost and loopback addresses).",
+                "Use 'https://' (http: is fine only for localhost and loopback addresses).",
             )
         if parsed.kind == "subdomains" and is_public_suffix(parsed.host):
             yield Problem(

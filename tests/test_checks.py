@@ -136,6 +136,11 @@ POLICY_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("E021", {"ALLOWED_ORIGINS": ["file://"]}, {"ALLOWED_ORIGINS": ["http://localhost"]}),
     (
         "E021",
+        {"ALLOWED_ORIGINS": ["wss://app.example.com"]},
+        {"ALLOWED_ORIGINS": ["https://app.example.com"]},
+    ),
+    (
+        "E021",
         {"ALLOWED_ORIGINS": ["file:///home/me/app.html"]},
         {"ALLOWED_ORIGINS": ["http://127.0.0.1"]},
     ),
@@ -156,7 +161,7 @@ POLICY_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ),
     (
         "W002",
-        {"ALLOWED_ORIGINS": ["ws://app.example.com"], **CREDS},
+        {"ALLOWED_ORIGINS": ["http://*.example.com"], **CREDS},
         {"ALLOWED_ORIGINS": ["http://[::1]:8000"], **CREDS},
     ),
     (
