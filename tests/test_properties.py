@@ -4,19 +4,25 @@ A simple reference implementation of the matching rules (one regex per entry,
 tried one by one) is the oracle for the compiled ``OriginMatcher`` (sets,
 suffix tables, a combined regex). Through the real request path, no response
 grants an origin the reference refuses, no response pairs credentials with
-``*``, and no input makes the stack raise.
+``*``, and no input makes the stack raise: no request, and no setting either
+(the checks report anything written; ``CorsPolicy`` raises only
+``ImproperlyConfigured``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from drf_cors import CorsPolicy
 from drf_cors._origins import OriginError, OriginMatcher, parse_entry
+from drf_cors.checks import check_settings
 from tests import settings as test_settings
 
 # Hypothesis runs many examples in one test: the autouse cache-clearing
@@ -261,3 +267,67 @@ def test_preflight_never_grants_more_than_the_policy(
     listed = {h.lower() for h in policy["allow_headers"]}
     for name in (h.strip().lower() for h in headers.split(",")):
         assert not name or name in listed or ("*" in listed and name != "authorization")
+
+
+# ---------------------------------------------------------------------------
+# Configuration input: whatever is written, the checks report it, never crash.
+
+scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=12) | st.floats()
+values_of_any_type = st.recursive(
+    scalars
+    | st.sampled_from(["https://a.example", "null", "*", "GET", "x-a", r"(", "http://*.com"]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=2)
+    ),
+    max_leaves=6,
+)
+POLICY_KEYS = [
+    "ALLOWED_ORIGINS",
+    "ALLOWED_ORIGIN_REGEXES",
+    "ALLOW_ALL_ORIGINS",
+    "ALLOW_CREDENTIALS",
+    "ALLOW_METHODS",
+    "ALLOW_HEADERS",
+    "EXPOSE_HEADERS",
+    "PREFLIGHT_MAX_AGE",
+    "ALLOW_PRIVATE_NETWORK",
+]
+#: Each key gets a value of its own type half the time, anything otherwise:
+#: mistakes are found in combination with otherwise sensible settings.
+TYPICAL = {
+    "ALLOWED_ORIGINS": st.lists(entries() | st.text(max_size=8), max_size=3),
+    "ALLOWED_ORIGIN_REGEXES": st.lists(st.sampled_from([*REGEXES, "(", "["]), max_size=2),
+    "ALLOW_ALL_ORIGINS": st.booleans(),
+    "ALLOW_CREDENTIALS": st.booleans(),
+    "ALLOW_METHODS": st.lists(tokens, max_size=3),
+    "ALLOW_HEADERS": st.lists(st.sampled_from(["x-a", "*", "cookie", "a b"]), max_size=3),
+    "EXPOSE_HEADERS": st.lists(st.sampled_from(["x-a", "*", "set-cookie"]), max_size=3),
+    "PREFLIGHT_MAX_AGE": st.integers(),
+    "ALLOW_PRIVATE_NETWORK": st.booleans(),
+}
+any_policy = st.fixed_dictionaries(
+    {}, optional={key: TYPICAL[key] | values_of_any_type for key in POLICY_KEYS}
+)
+any_settings = any_policy.flatmap(
+    lambda policy: st.fixed_dictionaries(
+        {}, optional={"URLS_REGEX": values_of_any_type, "TYPO": values_of_any_type}
+    ).map(lambda extra: {**policy, **extra})
+)
+
+
+@PROPERTY
+@given(any_settings, any_policy)
+def test_checks_report_any_settings_without_raising(
+    cors: dict[str, Any], named: dict[str, Any]
+) -> None:
+    cors = {**cors, "POLICIES": {"p": named}}
+    with override_settings(REST_FRAMEWORK={**test_settings.REST_FRAMEWORK, "CORS": cors}):
+        messages = check_settings()
+    assert all(m.id.startswith(("drf_cors.E", "drf_cors.W")) for m in messages)
+
+
+@PROPERTY
+@given(any_policy)
+def test_cors_policy_either_builds_or_raises_improperly_configured(values: dict[str, Any]) -> None:
+    with contextlib.suppress(ImproperlyConfigured):
+        CorsPolicy(**{key.lower(): value for key, value in values.items()})
