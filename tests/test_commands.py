@@ -1,15 +1,17 @@
-"""``cors_report`` and ``cors_explain``: their output and their exit status."""
+"""Diagnostics: ``cors_report`` and ``cors_explain`` (output and exit status), and
+what a refusal leaves at run time (the ``drf_cors`` log, the DEBUG body)."""
 
 from __future__ import annotations
 
 import json
+import logging
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import path, resolve
 
 from drf_cors import _routes as routes
@@ -361,3 +363,65 @@ def test_explain_preflight_check_is_the_browser_s(
 ) -> None:
     found = Explain._preflight_check(headers, method, unsafe, credentials)
     assert (found is None) if reason is None else (reason in str(found))
+
+
+# --- diagnostics at run time ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "meta", "reason"),
+    [
+        (
+            "/api/spy/",
+            {"HTTP_ORIGIN": EVIL},
+            f"origin '{EVIL}' is not allowed by the global defaults",
+        ),
+        (
+            "/api/partner/",
+            {"HTTP_ORIGIN": PARTNER, "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "DELETE"},
+            "method 'DELETE' is not allowed by policy 'partners'",
+        ),
+        (
+            "/api/spy/",
+            {"HTTP_ACCESS_CONTROL_REQUEST_HEADERS": "x-custom"},
+            "request header 'x-custom' is not allowed by the global defaults",
+        ),
+        (
+            "/api/spy/",
+            {"HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK": "true"},
+            "private network access is not allowed by the global defaults",
+        ),
+    ],
+    ids=["origin", "method", "header", "private-network"],
+)
+def test_rejected_preflight_is_logged_with_its_reason(
+    caplog: pytest.LogCaptureFixture, path: str, meta: dict[str, str], reason: str
+) -> None:
+    caplog.set_level(logging.INFO, logger="drf_cors")
+    headers = {"HTTP_ORIGIN": APP, "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "GET", **meta}
+    response = Client().options(path, **headers)  # type: ignore[arg-type]
+    assert response.status_code == 403
+    (record,) = [r for r in caplog.records if r.name == "drf_cors"]
+    assert (record.levelno, reason in record.getMessage()) == (logging.INFO, True)
+
+
+@pytest.mark.parametrize(("debug", "body"), [(True, "request header 'x-custom'"), (False, "")])
+def test_rejected_preflight_body_says_why_only_with_debug(debug: bool, body: str) -> None:
+    headers = {
+        "HTTP_ORIGIN": APP,
+        "HTTP_ACCESS_CONTROL_REQUEST_METHOD": "GET",
+        "HTTP_ACCESS_CONTROL_REQUEST_HEADERS": "x-custom",
+    }
+    with override_settings(DEBUG=debug):
+        text = Client().options("/api/spy/", **headers).content.decode()  # type: ignore[arg-type]
+    assert (body in text, text.count("\n")) == (True, 0)
+    assert bool(text) is debug
+
+
+def test_refused_origin_on_an_actual_request_is_logged_at_debug(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="drf_cors")
+    Client().get("/api/spy/", HTTP_ORIGIN=EVIL)
+    messages = [r.getMessage() for r in caplog.records if r.name == "drf_cors"]
+    assert messages == [f"drf_cors: origin '{EVIL}' is not allowed by the global defaults."]
