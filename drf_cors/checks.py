@@ -24,16 +24,15 @@ from .policy import CorsPolicy
 
 SETTING = 'REST_FRAMEWORK["CORS"]'
 MIDDLEWARE = "drf_cors.middleware.CorsMiddleware"
-#: Middleware that can answer before ours (redirects, 403s, 404s) and so must
-#: come after it, or its responses lack CORS headers and the browser hides them.
+#: Middleware that can answer instead of the view (redirects, 403s, a locale
+#: redirect of a 404) and so must come after ours, or its responses lack CORS
+#: headers and the browser hides them from the script.
 MUST_FOLLOW = (
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "django.contrib.auth.middleware.RemoteUserMiddleware",
-    "django.contrib.auth.middleware.PersistentRemoteUserMiddleware",
 )
 
 
