@@ -207,7 +207,7 @@ def judge(table: dict[str, dict[str, Figure]]) -> list[Target]:
                     scenario.name,
                     variant,
                     change,
-                    "|change| <= 10%",
+                    "within ±10%",
                     change is not None and abs(change) <= 0.10,
                 )
             )
