@@ -1,9 +1,13 @@
 """The fallback middleware: routes without a policy, Django's own 404/500/CSRF responses.
 
-It answers preflights in ``process_view``, after URL resolution, so it knows
-the route's own policy (class attribute, action, decorator) and never answers
-for a view that serves CORS itself. On the way out it adds headers to any
-response not already handled: a view's 500, a CSRF failure, Django's 404.
+It answers a preflight first thing, before the rest of the middleware chain
+(sessions, CSRF, authentication: each a thread hop under ASGI), with the
+policy of the route the path resolves to (class attribute, action,
+decorator). The path is resolved against ``request.urlconf`` if a middleware
+above set it, else ``ROOT_URLCONF``; a path that resolves only later (a
+middleware below sets the URLconf) is answered in ``process_view``. On the way
+out it adds headers to any response not already handled: a view's 500, a CSRF
+failure, Django's 404.
 """
 
 from __future__ import annotations
@@ -43,14 +47,38 @@ class CorsMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.async_mode:
             return self.__acall__(request)
+        answer = self._early_preflight(request)
+        if answer is not None:
+            return answer
         response = self.get_response(request)
         self._finish(request, response)  # type: ignore[arg-type]
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        answer = self._early_preflight(request)
+        if answer is not None:
+            return answer
         response: HttpResponseBase = await self.get_response(request)  # type: ignore[misc]
         self._finish(request, response)
         return response
+
+    def _early_preflight(self, request: HttpRequest) -> HttpResponseBase | None:
+        meta = request.META
+        if not _engine.is_preflight(request.method, meta):
+            return None
+        route = self._resolve_route(request)
+        if route is None:
+            return None
+        setattr(request, _ROUTE, route)
+        return self._answer(request, route)
+
+    @classmethod
+    def _answer(cls, request: HttpRequest, route: _routes.Route) -> HttpResponseBase | None:
+        meta = request.META
+        policy = cls._policy(request, route, meta["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
+        if policy is None or not policy.enabled:
+            return None
+        return _engine.preflight(meta, policy, route.implemented, request.path_info)
 
     def process_view(
         self,
@@ -63,11 +91,7 @@ class CorsMiddleware:
         setattr(request, _ROUTE, route)
         if route.serves or not _engine.is_preflight(request.method, request.META):
             return None
-        meta = request.META
-        policy = self._policy(request, route, meta["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
-        if policy is None or not policy.enabled:
-            return None
-        return _engine.preflight(meta, policy, route.implemented, request.path_info)
+        return self._answer(request, route)
 
     async def _aprocess_view(
         self,
@@ -91,12 +115,14 @@ class CorsMiddleware:
         return None
 
     @staticmethod
-    def _late_route(request: HttpRequest) -> _routes.Route | None:
-        """The route of a response that a middleware below gave before ``process_view``.
+    def _resolve_route(request: HttpRequest) -> _routes.Route | None:
+        """The route of a request that ``process_view`` has not seen (yet).
 
-        ``FetchFromCacheMiddleware`` answers a cache hit in ``process_request``:
-        without this, a cached page of a route whose policy only the middleware
-        applies would get the global defaults, granting origins its policy refuses.
+        For an early preflight, and for a response a middleware below gave
+        before ``process_view``: ``FetchFromCacheMiddleware`` answers a cache
+        hit in ``process_request``, and without this a cached page of a route
+        whose policy only the middleware applies would get the global
+        defaults, granting origins its policy refuses.
         """
         try:
             match = resolve(request.path_info, getattr(request, "urlconf", None))
@@ -109,7 +135,7 @@ class CorsMiddleware:
             return
         route = getattr(request, _ROUTE, None)
         if route is None:
-            route = self._late_route(request)
+            route = self._resolve_route(request)
         policy = self._policy(request, route, request.method or "GET")
         if policy is None:
             return

@@ -173,3 +173,55 @@ async def test_async_process_view_answers_a_preflight() -> None:
 def test_preflight_for_apiview_without_get(client: Client) -> None:
     response = client.options("/api/plain-post/", **preflight_headers(GLOBAL_ORIGIN, "POST"))
     assert response.headers["Access-Control-Allow-Methods"] == "OPTIONS, POST"
+
+
+SPY_BELOW = ["drf_cors.middleware.CorsMiddleware", "tests.testapp.middleware.SpyMiddleware"]
+
+
+@override_settings(MIDDLEWARE=SPY_BELOW)
+@pytest.mark.parametrize("path", ["/api/plain/", "/api/spy/", "/api/articles/", "/api/health/"])
+def test_preflight_is_answered_before_the_rest_of_the_chain(
+    client: Client, spy_calls: list[str], path: str
+) -> None:
+    response = client.options(path, **preflight_headers(APP, "GET"))
+    assert response.status_code == 200
+    assert spy_calls == []
+
+
+@override_settings(MIDDLEWARE=SPY_BELOW)
+def test_actual_requests_and_unknown_paths_go_through_the_chain(
+    client: Client, spy_calls: list[str]
+) -> None:
+    client.get("/api/plain/", HTTP_ORIGIN=APP)
+    client.options("/api/nope/", **preflight_headers(APP, "GET"))
+    assert spy_calls == ["middleware", "plain", "middleware"]
+
+
+@override_settings(MIDDLEWARE=SPY_BELOW)
+def test_disabled_route_preflight_goes_to_the_view(client: Client, spy_calls: list[str]) -> None:
+    response = client.options("/api/disabled/", **preflight_headers(APP, "GET"))
+    assert cors_headers(response) == {}
+    assert spy_calls == ["middleware"]
+
+
+@override_settings(
+    MIDDLEWARE=[
+        "drf_cors.middleware.CorsMiddleware",
+        "tests.testapp.middleware.AltUrlconfMiddleware",
+    ]
+)
+def test_preflight_to_a_urlconf_set_below_is_answered_after_resolution(client: Client) -> None:
+    response = client.options("/alt/plain/", **preflight_headers(GLOBAL_ORIGIN, "GET"))
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == GLOBAL_ORIGIN
+
+
+@override_settings(MIDDLEWARE=SPY_BELOW)
+async def test_preflight_is_answered_before_the_chain_under_asgi(
+    async_client: AsyncClient, spy_calls: list[str]
+) -> None:
+    response = await async_client.options(
+        "/api/spy/", headers={"Origin": APP, "Access-Control-Request-Method": "PUT"}
+    )
+    assert response.status_code == 200
+    assert spy_calls == []
