@@ -21,25 +21,29 @@ STAMP: Final = "_drf_cors_policy"
 SERVES: Final = "_drf_cors_serves"
 
 
-def handler_spec(
-    cls: type, action_map: Mapping[str, str] | None, method: str
-) -> tuple[PolicySpec, PolicySpec]:
-    """The policy on the handler ``method`` reaches: ``(spec, @action(cors=) value)``."""
+def handler_spec(cls: type, action_map: Mapping[str, str] | None, method: str) -> PolicySpec:
+    """The policy on the handler ``method`` reaches (``@cors_policy`` or ``@action(cors=)``)."""
     name: str | None
     lowered = method.lower()
     if action_map is not None:
         name = action_map.get(lowered)
+        if name is None and lowered == "head":
+            # DRF adds "head" to a route's action map only on its first request.
+            name = action_map.get("get")
     elif lowered in getattr(cls, "http_method_names", ()):
         name = "get" if lowered == "head" and not hasattr(cls, "head") else lowered
     else:
         name = None
     if name is None:
-        return None, None
+        return None
     handler = getattr(cls, name, None)
+    stamped: PolicySpec = getattr(handler, STAMP, None)
+    return stamped if stamped is not None else _action_kwarg(handler)
+
+
+def _action_kwarg(handler: Any) -> PolicySpec:
     kwargs = getattr(handler, "kwargs", None)
-    from_kwargs = kwargs.get("cors") if isinstance(kwargs, dict) else None
-    stamped = getattr(handler, STAMP, None)
-    return (stamped if stamped is not None else from_kwargs), from_kwargs
+    return kwargs.get("cors") if isinstance(kwargs, dict) else None
 
 
 def specs(
@@ -48,13 +52,19 @@ def specs(
     """``(view spec, action spec)`` for a request; ``override`` is the initkwargs ``cors``.
 
     ``@action(cors=X)`` reaches the instance through initkwargs as well; then
-    ``X`` is the action's policy and the class attribute stays the view's.
+    ``X`` is the policy of the whole route (every method the router mapped to
+    it, and a plain ``OPTIONS``) as an action policy, and the class attribute
+    stays the view's. Any other override (``as_view(cors=...)``) is the view's.
     """
-    action, from_kwargs = handler_spec(cls, action_map, method)
+    action = handler_spec(cls, action_map, method)
     view: PolicySpec = getattr(cls, "cors", None)
-    if override is not UNSET and (from_kwargs is None or override is not from_kwargs):
-        view = override
-    return view, action
+    if override is UNSET:
+        return view, action
+    if action_map is not None and any(
+        _action_kwarg(getattr(cls, name, None)) is override for name in action_map.values()
+    ):
+        return view, (action if action is not None else override)
+    return override, action
 
 
 class Route:

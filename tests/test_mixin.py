@@ -384,3 +384,21 @@ def test_rejected_preflight_is_not_logged_again_by_django(client: Client) -> Non
     with unittest.TestCase().assertNoLogs("django.request", level="WARNING"):
         response = client.options("/api/spy/", **preflight_headers(EVIL, "GET"))
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_action_keyword_policy_covers_a_plain_options_and_inherits(client: Client) -> None:
+    response = client.options("/api/articles/counted/", HTTP_ORIGIN=APP)
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Expose-Headers"] == "X-Total-Count"
+    assert response.headers["Access-Control-Allow-Credentials"] == "true"
+
+
+def test_head_reaches_the_get_action_before_drf_maps_it() -> None:
+    from drf_cors._routes import specs
+    from drf_cors.policy import UNSET
+    from tests.testapp.views import ArticleViewSet
+
+    view, action = specs(ArticleViewSet, UNSET, {"get": "public_feed"}, "HEAD")
+    assert view is ArticleViewSet.cors
+    assert action == ArticleViewSet.public_feed._drf_cors_policy  # type: ignore[attr-defined]
