@@ -24,9 +24,17 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Server kinds: the two gunicorn worker classes people deploy, and uvicorn (ASGI).
 KINDS = ("gunicorn-sync", "gunicorn-gthread", "uvicorn")
 
-#: Workers per server: one per core of the 2-core machines the suite runs on.
+#: gunicorn's workers: one per core of the 2-core machines the suite runs on.
+#: uvicorn runs one process: its event loop serves the concurrency, and with
+#: ``--workers`` a supervisor kills a worker that misses a 5-second health
+#: check, which a CPU-starved CI machine can make it miss (resetting its
+#: connections mid-request).
 WORKERS = 2
 THREADS = 4
+#: Idle keep-alive seconds, well above any pause of the load generator: with
+#: gunicorn's 2 s (uvicorn's 5 s) a starved client can send on a connection the
+#: server is closing, a transport error that says nothing about CORS.
+KEEP_ALIVE = 30
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 
@@ -84,13 +92,14 @@ def command(kind: str, app: App, port: int) -> list[str]:
         return [
             sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(WORKERS),
             "--worker-class", "gthread", "--threads", str(THREADS), "--timeout", "60",
-            "--graceful-timeout", "5", "--backlog", "2048", app.wsgi,
+            "--keep-alive", str(KEEP_ALIVE), "--graceful-timeout", "5", "--backlog", "2048",
+            app.wsgi,
         ]  # fmt: skip
     if kind == "uvicorn":
         return [
             sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(WORKERS), "--no-access-log", "--log-level", "warning",
-            "--timeout-graceful-shutdown", "5", app.asgi,
+            "--no-access-log", "--log-level", "warning", "--timeout-keep-alive",
+            str(KEEP_ALIVE), "--timeout-graceful-shutdown", "5", app.asgi,
         ]  # fmt: skip
     raise ValueError(f"unknown server kind {kind!r}; use one of {KINDS}")
 
