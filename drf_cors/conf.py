@@ -123,22 +123,39 @@ def effective_values(view: PolicySpec, action: PolicySpec = None) -> dict[str, A
     """The fields of a route after inheritance (action > view > global).
 
     A named policy stands on its own over the global defaults, wherever it is
-    named. Raises ``ImproperlyConfigured`` for an unknown name.
+    named. The three origin keys are one field: a policy that sets any of
+    them replaces all three, so ``CorsPolicy(allowed_origins=[partner])`` means
+    that partner only, never "and whatever regexes or allow-all the parent
+    had". Raises ``ImproperlyConfigured`` for an unknown name.
     """
     values = global_values()
     for spec in (view, action):
         if spec is None:
             continue
         if isinstance(spec, str):
-            values = {**global_values(), **named_policy(spec).explicit()}
+            values = _over(global_values(), named_policy(spec).explicit())
         elif isinstance(spec, CorsPolicy):
-            values = {**values, **spec.explicit()}
+            values = _over(values, spec.explicit())
         else:
             raise ImproperlyConfigured(
                 f"A CORS policy must be a CorsPolicy, the name of a policy in POLICIES, "
                 f"or None; got {spec!r}."
             )
     return values
+
+
+#: What the origin keys a policy leaves unset mean when it sets another one.
+_NO_ORIGINS: dict[str, Any] = {
+    "allowed_origins": (),
+    "allowed_origin_regexes": (),
+    "allow_all_origins": False,
+}
+
+
+def _over(parent: dict[str, Any], explicit: dict[str, Any]) -> dict[str, Any]:
+    if _NO_ORIGINS.keys() & explicit.keys():
+        return {**parent, **_NO_ORIGINS, **explicit}
+    return {**parent, **explicit}
 
 
 def compiled(view: PolicySpec, action: PolicySpec = None) -> CompiledPolicy:

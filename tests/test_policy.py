@@ -200,3 +200,42 @@ def test_a_view_policy_of_the_wrong_type_grants_nothing(spec: object) -> None:
     policy = compiled(spec)  # type: ignore[arg-type]
     assert policy.error is not None
     assert "must be a CorsPolicy" in policy.error
+
+
+@pytest.mark.parametrize(
+    ("parent", "child", "allowed", "refused"),
+    [
+        (
+            {"ALLOWED_ORIGIN_REGEXES": [r"https://.*\.example\.net"]},
+            CorsPolicy(allowed_origins=["https://partner.example"]),
+            "https://partner.example",
+            "https://x.example.net",
+        ),
+        (
+            {"ALLOW_ALL_ORIGINS": True},
+            CorsPolicy(allowed_origins=["https://partner.example"], allow_credentials=True),
+            "https://partner.example",
+            "https://anyone.example",
+        ),
+        (
+            {"ALLOWED_ORIGINS": ["https://app.example.com"]},
+            CorsPolicy(allowed_origin_regexes=[r"https://pr-\d+\.example\.net"]),
+            "https://pr-1.example.net",
+            "https://app.example.com",
+        ),
+    ],
+    ids=["origins-drop-parent-regexes", "origins-drop-parent-allow-all", "regexes-drop-origins"],
+)
+def test_origin_keys_are_replaced_together(
+    parent: dict[str, object], child: CorsPolicy, allowed: str, refused: str
+) -> None:
+    with override_settings(REST_FRAMEWORK={"CORS": parent}):
+        policy = compiled(child)
+    assert policy.error is None
+    assert policy.matcher.allows(allowed)
+    assert not policy.matcher.allows(refused)
+
+
+def test_policy_without_origin_keys_keeps_the_parent_origins() -> None:
+    values = effective_values(VIEW, CorsPolicy(allow_methods=["GET"]))
+    assert values["allowed_origins"] == ("https://view.example",)

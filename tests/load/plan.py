@@ -80,10 +80,10 @@ class Route:
 
 
 GLOBAL = frozenset({APP, SUB, LOCAL, PREVIEW})
-# Inheritance is per field: a policy that sets ALLOWED_ORIGINS but not
-# ALLOWED_ORIGIN_REGEXES keeps the global regex, so it allows the preview hosts.
-PRIVATE = frozenset({APP, SUB, PREVIEW})
-APP_ONLY = frozenset({APP, PREVIEW})
+# The origin keys are one field: a policy that sets ALLOWED_ORIGINS drops the
+# global regex too, so it does not allow the preview hosts.
+PRIVATE = frozenset({APP, SUB})
+APP_ONLY = frozenset({APP})
 ALL_DEFAULT_METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
 
 ROUTES = [
@@ -97,7 +97,7 @@ ROUTES = [
     Route("item", "/api/items/1/", allows=PRIVATE, credentials=True, expose="X-Total-Count"),
     Route("item-404", "/api/items/999/", status=404, allows=PRIVATE, credentials=True,
           expose="X-Total-Count"),
-    Route("partners", "/api/partners/", allows=frozenset({PARTNER, PREVIEW}),
+    Route("partners", "/api/partners/", allows=frozenset({PARTNER}),
           expose="X-Partner-Quota"),
     Route("public", "/api/public/", allows=None, weight=2),
     Route("fallback", "/api/fallback/", allows=GLOBAL,
