@@ -102,6 +102,26 @@ def _list_problem(key: str, name: Namer, value: object, what: str) -> Problem:
     )
 
 
+#: What the origin keys a policy leaves unset mean when it sets another one.
+NO_ORIGINS: dict[str, Any] = {
+    "allowed_origins": (),
+    "allowed_origin_regexes": (),
+    "allow_all_origins": False,
+}
+
+
+def inherit(parent: Mapping[str, Any], explicit: Mapping[str, Any]) -> dict[str, Any]:
+    """``explicit`` over ``parent``, per field but for the origins.
+
+    The three origin keys are one field: a policy that sets any of them
+    replaces all three, so ``CorsPolicy(allowed_origins=[partner])`` means that
+    partner only, never "and whatever regexes or allow-all the parent had".
+    """
+    if NO_ORIGINS.keys() & explicit.keys():
+        return {**parent, **NO_ORIGINS, **explicit}
+    return {**parent, **explicit}
+
+
 def validate_fields(
     values: Mapping[str, Any],
     name: Namer,
@@ -130,7 +150,7 @@ def validate_fields(
             yield from _tokens(key, values[key], name)
     if "preflight_max_age" in values:
         yield from _max_age(values["preflight_max_age"], name)
-    yield from _combinations({**(inherited or {}), **values}, values.keys(), name)
+    yield from _combinations(inherit(inherited or {}, values), values.keys(), name)
 
 
 def credentials_with_all_origins(name: Namer) -> Problem:

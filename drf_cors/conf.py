@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from ._validation import inherit
 from .defaults import DEFAULTS, POLICY_KEYS
 from .policy import UNSET, CompiledPolicy, CorsPolicy, deny_all
 
@@ -123,39 +124,23 @@ def effective_values(view: PolicySpec, action: PolicySpec = None) -> dict[str, A
     """The fields of a route after inheritance (action > view > global).
 
     A named policy stands on its own over the global defaults, wherever it is
-    named. The three origin keys are one field: a policy that sets any of
-    them replaces all three, so ``CorsPolicy(allowed_origins=[partner])`` means
-    that partner only, never "and whatever regexes or allow-all the parent
-    had". Raises ``ImproperlyConfigured`` for an unknown name.
+    named. The origin keys are inherited as one field (``_validation.inherit``).
+    Raises ``ImproperlyConfigured`` for an unknown name.
     """
     values = global_values()
     for spec in (view, action):
         if spec is None:
             continue
         if isinstance(spec, str):
-            values = _over(global_values(), named_policy(spec).explicit())
+            values = inherit(global_values(), named_policy(spec).explicit())
         elif isinstance(spec, CorsPolicy):
-            values = _over(values, spec.explicit())
+            values = inherit(values, spec.explicit())
         else:
             raise ImproperlyConfigured(
                 f"A CORS policy must be a CorsPolicy, the name of a policy in POLICIES, "
                 f"or None; got {spec!r}."
             )
     return values
-
-
-#: What the origin keys a policy leaves unset mean when it sets another one.
-_NO_ORIGINS: dict[str, Any] = {
-    "allowed_origins": (),
-    "allowed_origin_regexes": (),
-    "allow_all_origins": False,
-}
-
-
-def _over(parent: dict[str, Any], explicit: dict[str, Any]) -> dict[str, Any]:
-    if _NO_ORIGINS.keys() & explicit.keys():
-        return {**parent, **_NO_ORIGINS, **explicit}
-    return {**parent, **explicit}
 
 
 def compiled(view: PolicySpec, action: PolicySpec = None) -> CompiledPolicy:

@@ -618,3 +618,34 @@ def test_readme_documents_every_check_id_the_code_emits() -> None:
 
 def test_every_check_id_has_a_triggering_test() -> None:
     assert ids_with_tests() == code_ids()
+
+
+@pytest.mark.parametrize(
+    "cors",
+    [
+        {
+            "ALLOW_ALL_ORIGINS": True,
+            "POLICIES": {
+                "session": {
+                    "ALLOWED_ORIGINS": ["https://app.example.com"],
+                    "ALLOW_CREDENTIALS": True,
+                }
+            },
+        },
+        {
+            "ALLOW_ALL_ORIGINS": True,
+            "POLICIES": {
+                "session": {
+                    "ALLOWED_ORIGIN_REGEXES": [r"https://a\.example"],
+                    "ALLOW_CREDENTIALS": True,
+                }
+            },
+        },
+    ],
+    ids=["origins", "regexes"],
+)
+def test_a_policy_naming_its_origins_does_not_inherit_allow_all(cors: dict[str, object]) -> None:
+    from drf_cors.checks import settings_problems
+
+    with override_settings(REST_FRAMEWORK={"CORS": cors}):
+        assert [p.id for p in settings_problems() if p.id == "E005"] == []
