@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from drf_cors import CorsPolicy
 from drf_cors._origins import OriginError, OriginMatcher, parse_entry
 from drf_cors.checks import check_settings
+from drf_cors.defaults import POLICY_KEYS
 from tests import settings as test_settings
 
 # Hypothesis runs many examples in one test: the autouse cache-clearing
@@ -281,17 +282,6 @@ values_of_any_type = st.recursive(
     ),
     max_leaves=6,
 )
-POLICY_KEYS = [
-    "ALLOWED_ORIGINS",
-    "ALLOWED_ORIGIN_REGEXES",
-    "ALLOW_ALL_ORIGINS",
-    "ALLOW_CREDENTIALS",
-    "ALLOW_METHODS",
-    "ALLOW_HEADERS",
-    "EXPOSE_HEADERS",
-    "PREFLIGHT_MAX_AGE",
-    "ALLOW_PRIVATE_NETWORK",
-]
 #: Each key gets a value of its own type half the time, anything otherwise:
 #: mistakes are found in combination with otherwise sensible settings.
 TYPICAL = {
