@@ -137,9 +137,7 @@ def _valid_spec(spec: Any) -> bool:
     return spec is None or isinstance(spec, (str, CorsPolicy))
 
 
-def resolve(
-    route: _routes.Route | None, callback: Any, method: str, path: str
-) -> Resolution:
+def resolve(route: _routes.Route | None, callback: Any, method: str, path: str) -> Resolution:
     """The policy the mixin, the decorator or the middleware uses for ``method``."""
     name = view_name(callback) if callback is not None else path
     view: Any = None
@@ -237,9 +235,7 @@ def endpoints(urlconf: Any = None) -> list[Endpoint]:
             else:
                 rows.append(([method], resolution))
         for listed, resolution in rows:
-            found.append(
-                Endpoint(path, pattern.name, tuple(listed) if methods else (), resolution)
-            )
+            found.append(Endpoint(path, pattern.name, tuple(listed) if methods else (), resolution))
     return found
 
 

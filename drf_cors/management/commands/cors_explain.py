@@ -79,7 +79,9 @@ class Command(BaseCommand):
     requires_system_checks = ()
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("origin", help="The Origin the browser sends, e.g. https://app.example.com")
+        parser.add_argument(
+            "origin", help="The Origin the browser sends, e.g. https://app.example.com"
+        )
         parser.add_argument("path", help="The request path, e.g. /api/articles/1/")
         parser.add_argument("--method", default="GET", help="The request method (default GET).")
         parser.add_argument(
@@ -256,8 +258,10 @@ class Command(BaseCommand):
     ) -> str | None:
         """The rest of Fetch's "CORS-preflight fetch": the method and headers lists."""
         methods = [m.strip() for m in headers.get("Access-Control-Allow-Methods", "").split(",")]
-        if method not in methods and method not in SAFE_METHODS and (
-            credentials or "*" not in methods
+        if (
+            method not in methods
+            and method not in SAFE_METHODS
+            and (credentials or "*" not in methods)
         ):
             return f"the preflight answer does not list the method {method!r}"
         names = {

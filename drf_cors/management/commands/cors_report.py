@@ -56,8 +56,7 @@ def describe(endpoint: Endpoint) -> dict[str, Any]:
         allow_all_origins=values["allow_all_origins"],
         allowed_origins=list(values["allowed_origins"]),
         allowed_origin_regexes=[
-            r.pattern if isinstance(r, re.Pattern) else r
-            for r in values["allowed_origin_regexes"]
+            r.pattern if isinstance(r, re.Pattern) else r for r in values["allowed_origin_regexes"]
         ],
         credentials=values["allow_credentials"],
         allow_methods=list(values["allow_methods"]),
@@ -88,8 +87,9 @@ def table(rows: list[dict[str, Any]]) -> str:
     cells = [[title for _, title in COLUMNS]]
     cells += [[_cell(key, row) for key, _ in COLUMNS] for row in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-             for line in cells]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in cells
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
