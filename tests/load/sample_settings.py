@@ -10,16 +10,5 @@ from sample_project.settings import *  # noqa: F403
 
 DEBUG = False
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "LOG %(levelname)s %(name)s %(message)s"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        "null": {"class": "logging.NullHandler"},
-    },
-    "loggers": {
-        "drf_cors": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-        "django.request": {"handlers": ["null"], "propagate": False},
-    },
-}
+# The same log format the load project's servers use: the tests parse it.
+from tests.load.loadproject.settings import LOGGING  # noqa: E402, F401
