@@ -8,7 +8,7 @@ The mixin, the decorator and the middleware call :func:`preflight` and
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from typing import Any, Final
 
 from django.conf import settings
@@ -113,18 +113,18 @@ def finish(origin: str | None, response: HttpResponseBase, policy: CompiledPolic
         headers["Access-Control-Expose-Headers"] = policy.expose_value
 
 
-def _requested_headers(meta: Mapping[str, Any]) -> list[str]:
+def requested_headers(meta: Mapping[str, Any]) -> list[str]:
     raw = meta.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")
     return [name for name in (part.strip().lower() for part in raw.split(",")) if name]
 
 
-def _reason(
-    meta: Mapping[str, Any],
-    policy: CompiledPolicy,
-    implemented: Collection[str] | None,
-    requested: list[str],
-) -> str | None:
-    """Why a preflight must be refused, or ``None`` when it may pass."""
+def reason(meta: Mapping[str, Any], policy: CompiledPolicy, requested: list[str]) -> str | None:
+    """Why a preflight must be refused, or ``None`` when it may pass.
+
+    The policy alone decides (API.md): a method the policy allows but the route
+    does not implement passes, so the actual request's 405 reaches the script
+    with CORS headers and stays readable, as every other error does.
+    """
     if policy.error is not None:
         return f"{policy.label} is misconfigured ({policy.error})"
     origin = meta["HTTP_ORIGIN"]
@@ -136,8 +136,6 @@ def _reason(
             f"method {method!r} is not allowed by {policy.label} "
             f"(allowed: {policy.methods_value}; methods are case-sensitive)"
         )
-    if implemented is not None and method not in implemented:
-        return f"method {method!r} is not implemented by this route"
     for name in requested:
         if name in policy.headers:
             continue
@@ -154,29 +152,19 @@ def _reason(
     return None
 
 
-def preflight(
-    meta: Mapping[str, Any],
-    policy: CompiledPolicy,
-    implemented: Collection[str] | None = None,
-    where: str = "",
-) -> HttpResponse:
-    """Answer a preflight; ``implemented`` narrows the methods to the route's own."""
-    requested = _requested_headers(meta)
-    reason = _reason(meta, policy, implemented, requested)
-    if reason is not None:
-        return _reject(reason, where, policy)
+def preflight(meta: Mapping[str, Any], policy: CompiledPolicy, where: str = "") -> HttpResponse:
+    """Answer a preflight with ``policy``; ``where`` names the route in the log."""
+    requested = requested_headers(meta)
+    refused = reason(meta, policy, requested)
+    if refused is not None:
+        return _reject(refused, where, policy)
     response = HttpResponse()
     headers = response.headers
     headers["Vary"] = ", ".join(_PREFLIGHT_VARY_PN if policy.private_network else _PREFLIGHT_VARY)
     headers[ACAO] = "*" if policy.star else meta["HTTP_ORIGIN"]
     if policy.credentials:
         headers[ACAC] = "true"
-    if implemented is None:
-        headers["Access-Control-Allow-Methods"] = policy.methods_value
-    else:
-        headers["Access-Control-Allow-Methods"] = ", ".join(
-            m for m in policy.methods_order if m in implemented
-        )
+    headers["Access-Control-Allow-Methods"] = policy.methods_value
     if policy.any_header:
         if requested:
             # With credentials a literal "*" means the header named "*", and

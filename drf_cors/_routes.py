@@ -30,15 +30,43 @@ def handler_spec(cls: type, action_map: Mapping[str, str] | None, method: str) -
         if name is None and lowered == "head":
             # DRF adds "head" to a route's action map only on its first request.
             name = action_map.get("get")
+        if name is None:
+            return _unmapped_spec(cls, action_map)
     elif lowered in getattr(cls, "http_method_names", ()):
         name = "get" if lowered == "head" and not hasattr(cls, "head") else lowered
     else:
         name = None
     if name is None:
         return None
+    return _handler_policy(cls, name)
+
+
+def _handler_policy(cls: type, name: str) -> PolicySpec:
     handler = getattr(cls, name, None)
     stamped: PolicySpec = getattr(handler, STAMP, None)
     return stamped if stamped is not None else _action_kwarg(handler)
+
+
+def _unmapped_spec(cls: type, action_map: Mapping[str, str]) -> PolicySpec:
+    """The policy of a method the route does not map (DRF answers it 405).
+
+    A route whose handlers all carry one policy (an extra action's route) is
+    that policy's, so the 405 and its preflight get it; a route whose
+    handlers differ (list + create, retrieve + update) falls back to the class's.
+    """
+    found = {_key(_handler_policy(cls, name)) for name in set(action_map.values())}
+    if len(found) != 1:
+        return None
+    return _handler_policy(cls, next(iter(action_map.values())))
+
+
+def _key(spec: PolicySpec) -> object:
+    # Policies are hashable (frozen); a broken ``cors`` value may not be.
+    try:
+        hash(spec)
+    except TypeError:
+        return id(spec)
+    return spec
 
 
 def _action_kwarg(handler: Any) -> PolicySpec:
@@ -76,7 +104,6 @@ class Route:
         "cls",
         "explicit",
         "func_spec",
-        "implemented",
         "override",
         "serves",
     )
@@ -102,17 +129,6 @@ class Route:
         #: ``policy()``'s answers: it reads only this route and the compiled
         #: cache, and both are dropped together on ``setting_changed``.
         self._by_method: dict[str, CompiledPolicy | None] = {}
-        self.implemented: frozenset[str] | None = None
-        if self.cls is not None and hasattr(self.cls, "http_method_names"):
-            if self.actions is not None:
-                names = {*self.actions, "options"}
-                if "get" in names:
-                    names.add("head")
-            else:
-                names = {m for m in self.cls.http_method_names if hasattr(self.cls, m)}
-                if "get" in names:
-                    names.add("head")
-            self.implemented = frozenset(m.upper() for m in names)
 
     def policy(self, method: str) -> CompiledPolicy | None:
         """The route's explicit policy for ``method``, or ``None`` (global, if covered)."""
@@ -167,6 +183,7 @@ def route(view_func: Callable[..., Any]) -> Route:
     return found
 
 
+@conf.on_clear
 def clear() -> None:
     _routes.clear()
     _class_policies.clear()

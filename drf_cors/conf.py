@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias
 
 from django.conf import settings
@@ -174,21 +174,31 @@ def compiled(view: PolicySpec, action: PolicySpec = None) -> CompiledPolicy:
     return policy
 
 
+#: What else caches values derived from settings (``_routes``' memos...):
+#: each registers its own ``clear`` here, so this module imports none of them.
+_dependents: list[Callable[[], None]] = []
+
+
+def on_clear(callback: Callable[[], None]) -> Callable[[], None]:
+    """Call ``callback`` whenever the settings change; usable as a decorator."""
+    _dependents.append(callback)
+    return callback
+
+
 def clear() -> None:
     global _generation
     with _lock:
         _generation += 1
         _compiled.clear()
         _state.clear()
+    for callback in _dependents:
+        callback()
 
 
 @receiver(setting_changed)
 def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
     if setting in ("REST_FRAMEWORK", "ROOT_URLCONF", "DEBUG"):
         clear()
-        from . import _routes
-
-        _routes.clear()
 
 
 __all__ = ["UNSET", "PolicySpec", "compiled", "effective_values", "global_values", "urls_regex"]

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from . import _engine, conf
 from ._routes import SERVES, STAMP
+from .apps import ensure_installed
 from .conf import PolicySpec
 from .policy import CorsPolicy
 from .views import CorsAPIViewMixin
@@ -49,6 +50,7 @@ def cors_policy(*args: Any, **fields: Any) -> Callable[[F], F]:
     spec = _spec_from_args(args, fields)
 
     def decorator(target: F) -> F:
+        ensure_installed(f"@cors_policy on {getattr(target, '__qualname__', target)!r}")
         applied: F = _apply(target, spec)
         return applied
 
@@ -162,7 +164,7 @@ def _wrap_function(func: F, spec: PolicySpec) -> F:
     def before(request: HttpRequest) -> tuple[HttpResponseBase | None, Any]:
         policy = conf.compiled(spec)
         if policy.enabled and _engine.is_preflight(request.method, request.META):
-            return _engine.preflight(request.META, policy, None, func.__qualname__), policy
+            return _engine.preflight(request.META, policy, func.__qualname__), policy
         return None, policy
 
     wrapper: Callable[..., Any]
@@ -211,7 +213,7 @@ class CorsViewMixin(View):
         policy = conf.compiled(self.cors)
         origin = request.META.get("HTTP_ORIGIN")
         if policy.enabled and _engine.is_preflight(request.method, request.META):
-            answer = _engine.preflight(request.META, policy, None, type(self).__qualname__)
+            answer = _engine.preflight(request.META, policy, type(self).__qualname__)
             return self._as_mode(answer)
         response: Any = super().dispatch(request, *args, **kwargs)
         if self.view_is_async:

@@ -21,6 +21,7 @@ from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
 
 from . import _engine, _routes, conf
+from .apps import ensure_installed
 from .policy import CompiledPolicy
 
 _ROUTE = "_drf_cors_route"
@@ -37,6 +38,7 @@ class CorsMiddleware:
         get_response: Callable[[HttpRequest], HttpResponseBase]
         | Callable[[HttpRequest], Awaitable[HttpResponseBase]],
     ) -> None:
+        ensure_installed("drf_cors.middleware.CorsMiddleware (in MIDDLEWARE)")
         self.get_response = get_response
         self.async_mode = iscoroutinefunction(get_response)
         if self.async_mode:
@@ -78,7 +80,7 @@ class CorsMiddleware:
         policy = cls._policy(request, route, meta["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
         if policy is None or not policy.enabled:
             return None
-        return _engine.preflight(meta, policy, route.implemented, request.path_info)
+        return _engine.preflight(meta, policy, request.path_info)
 
     def process_view(
         self,

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import _engine, _routes, conf
+from .apps import ensure_installed
 from .conf import PolicySpec
 from .policy import UNSET, CompiledPolicy
 
@@ -39,6 +40,10 @@ class CorsAPIViewMixin(_Base):
     cors: ClassVar[PolicySpec] = None
     _drf_cors_serves: ClassVar[bool] = True
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        ensure_installed(f"{cls.__module__}.{cls.__qualname__}")
+
     def _cors_policy_for(self, method: str) -> CompiledPolicy:
         override = self.__dict__.get("cors", UNSET)
         action_map = getattr(self, "action_map", None)
@@ -53,9 +58,7 @@ class CorsAPIViewMixin(_Base):
         if _engine.is_preflight(request.method, meta):
             policy = self._cors_policy_for(meta["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
             if policy.enabled:
-                return _engine.preflight(
-                    meta, policy, self.allowed_methods, type(self).__qualname__
-                )
+                return _engine.preflight(meta, policy, type(self).__qualname__)
         return super().dispatch(request, *args, **kwargs)
 
     def finalize_response(

@@ -17,7 +17,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 
 from .. import _routes, conf
-from ..decorators import CorsViewMixin
 from ..policy import UNSET, CompiledPolicy, CorsPolicy
 
 #: The order methods are listed in (then any others, alphabetically).
@@ -200,22 +199,33 @@ def _actions(route: _routes.Route) -> Mapping[str, str] | None:
     return actions
 
 
+def implemented(route: _routes.Route | None) -> frozenset[str] | None:
+    """The methods the route's view implements (``None``: it answers any method).
+
+    Only reports use this: whether a preflight is granted depends on the
+    policy alone, so a method the view lacks gets a readable 405.
+    """
+    if route is None or route.cls is None or not hasattr(route.cls, "http_method_names"):
+        return None
+    if route.actions is not None:
+        names = {*route.actions, "options"}
+    else:
+        names = {m for m in route.cls.http_method_names if hasattr(route.cls, m)}
+    if "get" in names:
+        names.add("head")
+    return frozenset(m.upper() for m in names)
+
+
 def methods_of(route: _routes.Route) -> tuple[str, ...]:
     """The methods a route answers, in ``METHOD_ORDER``; ``()`` means any."""
-    if route.implemented is None:
+    methods = implemented(route)
+    if methods is None:
         return ()
-    return tuple(sorted(route.implemented, key=lambda m: (m not in METHOD_ORDER, _order(m), m)))
+    return tuple(sorted(methods, key=lambda m: (m not in METHOD_ORDER, _order(m), m)))
 
 
 def _order(method: str) -> int:
     return METHOD_ORDER.index(method) if method in METHOD_ORDER else 0
-
-
-def implemented(route: _routes.Route | None) -> frozenset[str] | None:
-    """The methods a preflight answer may list, as the serving adapter computes them."""
-    if route is None or route.cls is None or issubclass(route.cls, CorsViewMixin):
-        return None  # function views and Django views answer for any method
-    return route.implemented
 
 
 def endpoints(urlconf: Any = None) -> list[Endpoint]:

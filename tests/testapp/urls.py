@@ -30,6 +30,8 @@ urlpatterns = [
     path("api/csrf/", views.csrf_protected),
     path("api/disabled-function/", views.disabled_function),
     path("api/plain/", views.plain),
+    path("api/decorated-read-only/", views.decorated_read_only),
+    path("api/plain-read-only/", views.plain_read_only),
     path("api/async-plain/", views.async_plain),
     path("api/plain-boom/", views.plain_boom),
     path("api/already-answered/", views.already_answered),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import View
+from django.views.decorators.http import require_GET
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action, api_view
@@ -201,6 +202,19 @@ def csrf_protected(request: HttpRequest) -> HttpResponse:
 @cors_policy(enabled=False)
 def disabled_function(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"disabled": True})
+
+
+@cors_policy(allowed_origins=["https://app.example.com"])
+@require_GET
+def decorated_read_only(request: HttpRequest) -> HttpResponse:
+    """A plain Django view that implements GET only: other methods get Django's 405."""
+    return JsonResponse({"read_only": True})
+
+
+@require_GET
+def plain_read_only(request: HttpRequest) -> HttpResponse:
+    """The same without a policy: the fallback middleware serves its 405 too."""
+    return JsonResponse({"read_only": True})
 
 
 def plain(request: HttpRequest) -> HttpResponse:

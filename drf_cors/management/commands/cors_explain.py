@@ -124,13 +124,19 @@ class Command(BaseCommand):
         unsafe = unsafe_headers(headers)
         steps: list[Verdict] = []
         if options["preflight"] or method not in SAFE_METHODS or unsafe:
-            steps.append(self._preflight(origin, path, method, unsafe, found, route, credentials))
+            steps.append(self._preflight(origin, path, method, unsafe, found, credentials))
         if not options["preflight"] and (not steps or steps[0].reason is None):
             steps.append(self._actual(origin, path, method, found, credentials))
         where = found.where if callback is not None else f"{path} (no URL pattern: Django's 404)"
         self.stdout.write(f"Route: {where}; policy: {self._label(found)}")
         for step in steps:
             self._print(step)
+        methods = inventory.implemented(route)
+        if methods is not None and method not in methods and steps[-1].reason is None:
+            self.stdout.write(
+                f"Note: {found.view_label} does not implement {method}; the request gets "
+                "405 Method Not Allowed with the headers above, so the script can read it."
+            )
         blocked = next((s.reason for s in steps if s.reason is not None), None)
         if blocked is not None:
             raise CommandError(f"blocked: {blocked}", returncode=1)
@@ -162,7 +168,6 @@ class Command(BaseCommand):
         method: str,
         unsafe: list[str],
         found: inventory.Resolution,
-        route: _routes.Route | None,
         credentials: bool,
     ) -> Verdict:
         meta = {"HTTP_ORIGIN": origin, "HTTP_ACCESS_CONTROL_REQUEST_METHOD": method}
@@ -178,9 +183,8 @@ class Command(BaseCommand):
         policy = found.policy
         if step.reason is not None or policy is None:
             return step
-        allowed = inventory.implemented(route)
-        step.answer(_engine.preflight(meta, policy, allowed, found.where))
-        refused = _engine._reason(meta, policy, allowed, unsafe)
+        step.answer(_engine.preflight(meta, policy, found.where))
+        refused = _engine.reason(meta, policy, unsafe)
         if refused is not None:
             step.reason = self._sentence(refused, policy, found)
             return step
