@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from .policy import CorsPolicy
 
-__all__ = ["CorsAPIView", "CorsAPIViewMixin", "CorsPolicy", "cors_policy"]
+__all__ = ["CorsAPIView", "CorsAPIViewMixin", "CorsPolicy", "cors_policy", "refresh_origins"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from .conf import refresh_origins
     from .decorators import cors_policy
     from .views import CorsAPIView, CorsAPIViewMixin
 
@@ -25,4 +26,8 @@ def __getattr__(name: str) -> Any:
         from .decorators import cors_policy
 
         return cors_policy
+    if name == "refresh_origins":
+        from .conf import refresh_origins
+
+        return refresh_origins
     raise AttributeError(f"module 'drf_cors' has no attribute {name!r}")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.cache import patch_vary_headers
 
@@ -93,15 +93,16 @@ def _vary_origin(response: HttpResponseBase) -> None:
     store["vary"] = ("Vary", patched)
 
 
-def finish(origin: str | None, response: HttpResponseBase, policy: CompiledPolicy) -> None:
+def finish(request: HttpRequest, response: HttpResponseBase, policy: CompiledPolicy) -> None:
     """Add the headers of an actual (non-preflight) response, once."""
     setattr(response, MARK, True)
     if not policy.enabled:
         return
     _vary_origin(response)
+    origin = request.META.get("HTTP_ORIGIN")
     if origin is None:
         return
-    if not policy.matcher.allows(origin):
+    if not policy.allows(origin, request):
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("drf_cors: origin %r is not allowed by %s.", origin, policy.label)
         return
@@ -118,7 +119,7 @@ def requested_headers(meta: Mapping[str, Any]) -> list[str]:
     return [name for name in (part.strip().lower() for part in raw.split(",")) if name]
 
 
-def reason(meta: Mapping[str, Any], policy: CompiledPolicy, requested: list[str]) -> str | None:
+def reason(request: HttpRequest, policy: CompiledPolicy, requested: list[str]) -> str | None:
     """Why a preflight must be refused, or ``None`` when it may pass.
 
     The policy alone decides (API.md): a method the policy allows but the route
@@ -127,8 +128,9 @@ def reason(meta: Mapping[str, Any], policy: CompiledPolicy, requested: list[str]
     """
     if policy.error is not None:
         return f"{policy.label} is misconfigured ({policy.error})"
+    meta = request.META
     origin = meta["HTTP_ORIGIN"]
-    if not policy.matcher.allows(origin):
+    if not policy.allows(origin, request):
         return f"origin {origin!r} is not allowed by {policy.label}"
     method = meta["HTTP_ACCESS_CONTROL_REQUEST_METHOD"]
     if method not in policy.methods:
@@ -152,10 +154,11 @@ def reason(meta: Mapping[str, Any], policy: CompiledPolicy, requested: list[str]
     return None
 
 
-def preflight(meta: Mapping[str, Any], policy: CompiledPolicy, where: str = "") -> HttpResponse:
+def preflight(request: HttpRequest, policy: CompiledPolicy, where: str = "") -> HttpResponse:
     """Answer a preflight with ``policy``; ``where`` names the route in the log."""
+    meta = request.META
     requested = requested_headers(meta)
-    refused = reason(meta, policy, requested)
+    refused = reason(request, policy, requested)
     if refused is not None:
         return _reject(refused, where, policy)
     response = HttpResponse()

@@ -107,14 +107,15 @@ NO_ORIGINS: dict[str, Any] = {
     "allowed_origins": (),
     "allowed_origin_regexes": (),
     "allow_all_origins": False,
+    "allowed_origins_source": None,
 }
 
 
 def inherit(parent: Mapping[str, Any], explicit: Mapping[str, Any]) -> dict[str, Any]:
     """``explicit`` over ``parent``, per field but for the origins.
 
-    The three origin keys are one field: a policy that sets any of them
-    replaces all three, so ``CorsPolicy(allowed_origins=[partner])`` means that
+    The four origin keys are one field: a policy that sets any of them
+    replaces all four, so ``CorsPolicy(allowed_origins=[partner])`` means that
     partner only, never "and whatever regexes or allow-all the parent had".
     """
     if NO_ORIGINS.keys() & explicit.keys():
@@ -150,6 +151,8 @@ def validate_fields(
             yield from _tokens(key, values[key], name)
     if "preflight_max_age" in values:
         yield from _max_age(values["preflight_max_age"], name)
+    if "allowed_origins_source" in values:
+        yield from _source(values["allowed_origins_source"], name)
     yield from _combinations(inherit(inherited or {}, values), values.keys(), name)
 
 
@@ -236,6 +239,20 @@ def _regexes(value: object, name: Namer) -> Iterator[Problem]:
                 f"{name('allowed_origin_regexes')}[{index}] {pattern!r} does not compile: {exc}.",
                 "Fix the regular expression; it must match the whole origin.",
             )
+
+
+def _source(value: object, name: Namer) -> Iterator[Problem]:
+    """The type of ``allowed_origins_source``; whether it imports is the checks' (E025)."""
+    if value is None or callable(value):
+        return
+    if not isinstance(value, str) or "." not in value.strip(".") or value != value.strip():
+        yield Problem(
+            "E001",
+            f"{name('allowed_origins_source')} must be the dotted path of a callable, the "
+            f"callable itself, or None; got {value!r}.",
+            "Write e.g. 'myproject.cors.tenant_origins' (a function that takes no argument "
+            "and returns origins).",
+        )
 
 
 def _tokens(key: str, value: object, name: Namer) -> Iterator[Problem]:
@@ -333,6 +350,17 @@ def _combinations(
             f"{name('allow_all_origins')}: every public website may reach this "
             "private-network server from its visitors' browsers.",
             "List the origins that may call it instead of allowing all of them.",
+        )
+    if (
+        values.get("allowed_origins_source") is not None
+        and values.get("allow_all_origins") is True
+        and ("allowed_origins_source" in explicit or "allow_all_origins" in explicit)
+    ):
+        yield Problem(
+            "W013",
+            f"{name('allowed_origins_source')} is set together with {name('allow_all_origins')}: "
+            "every origin is allowed already, so the source is never read.",
+            "Remove one of them: keep the source to allow only the origins it lists.",
         )
     if values.get("allow_credentials") is not True:
         return

@@ -18,8 +18,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from . import _sources
 from ._validation import inherit
-from .defaults import DEFAULTS, POLICY_KEYS
+from .defaults import DEFAULTS, ORIGIN_KEYS, POLICY_KEYS
 from .policy import UNSET, CompiledPolicy, CorsPolicy, deny_all
 
 logger = logging.getLogger("drf_cors")
@@ -120,6 +121,12 @@ def describe(spec: PolicySpec) -> str:
     return repr(spec)
 
 
+#: Key of ``effective_values``' result: the ``POLICIES`` name the origin keys
+#: were written in (``None``: the global defaults or a ``CorsPolicy``). A source
+#: that serves per policy (``for_policy``) is bound to it.
+ORIGINS_SCOPE = "origins_scope"
+
+
 def effective_values(view: PolicySpec, action: PolicySpec = None) -> dict[str, Any]:
     """The fields of a route after inheritance (action > view > global).
 
@@ -127,20 +134,115 @@ def effective_values(view: PolicySpec, action: PolicySpec = None) -> dict[str, A
     named. The origin keys are inherited as one field (``_validation.inherit``).
     Raises ``ImproperlyConfigured`` for an unknown name.
     """
-    values = global_values()
+    values = {**global_values(), ORIGINS_SCOPE: None}
     for spec in (view, action):
         if spec is None:
             continue
         if isinstance(spec, str):
-            values = inherit(global_values(), named_policy(spec).explicit())
+            explicit = named_policy(spec).explicit()
+            values = inherit({**global_values(), ORIGINS_SCOPE: None}, explicit)
+            if _ORIGIN_FIELDS & explicit.keys():
+                values[ORIGINS_SCOPE] = spec
         elif isinstance(spec, CorsPolicy):
-            values = inherit(values, spec.explicit())
+            explicit = spec.explicit()
+            values = inherit(values, explicit)
+            if _ORIGIN_FIELDS & explicit.keys():
+                values[ORIGINS_SCOPE] = None
         else:
             raise ImproperlyConfigured(
                 f"A CORS policy must be a CorsPolicy, the name of a policy in POLICIES, "
                 f"or None; got {spec!r}."
             )
     return values
+
+
+_ORIGIN_FIELDS = frozenset(key.lower() for key in ORIGIN_KEYS)
+
+
+def _global_setting(key: str, valid: Callable[[Any], bool]) -> Any:
+    """A global-only key, or its default (logged once) when it is not valid."""
+    value = _state.get(key)
+    if value is None:
+        since = _generation
+        raw = user_settings()
+        value = raw.get(key, DEFAULTS[key]) if isinstance(raw, Mapping) else DEFAULTS[key]
+        if not valid(value):
+            logger.error(
+                'drf_cors: REST_FRAMEWORK["CORS"][%r] is %r; using %r.', key, value, DEFAULTS[key]
+            )
+            value = DEFAULTS[key]
+        remember(_state, key, value, since)
+    return value
+
+
+def valid_refresh(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def origins_refresh() -> int:
+    """``ORIGINS_REFRESH``: seconds between two looks at a source (or the shared cache)."""
+    refresh: int = _global_setting("ORIGINS_REFRESH", valid_refresh)
+    return refresh
+
+
+def origins_cache() -> str:
+    """``ORIGINS_CACHE``: the cache alias through which processes share sources."""
+    alias: str = _global_setting("ORIGINS_CACHE", lambda v: isinstance(v, str) and bool(v))
+    return alias
+
+
+def _source(values: Mapping[str, Any]) -> _sources.Source | None:
+    value = values.get("allowed_origins_source")
+    if value is None or values["allow_all_origins"] is True:
+        return None
+    return _sources.source_for(value, values[ORIGINS_SCOPE], origins_refresh(), origins_cache())
+
+
+def configured_sources() -> list[_sources.Source]:
+    """Every source the settings name, written in code (``CorsPolicy``), or already in use."""
+    found = {id(s): s for s in _sources.known()}
+    raw = user_settings()
+    raw = raw if isinstance(raw, Mapping) else {}
+    candidates: list[tuple[Any, str | None]] = [(raw.get("ALLOWED_ORIGINS_SOURCE"), None)]
+    policies = raw.get("POLICIES", {})
+    if isinstance(policies, Mapping):
+        candidates += [
+            (entry.get("ALLOWED_ORIGINS_SOURCE"), name)
+            for name, entry in policies.items()
+            if isinstance(entry, Mapping) and isinstance(name, str)
+        ]
+    candidates += _sources.declared()
+    for value, scope in candidates:
+        if value is not None and (isinstance(value, str) or callable(value)):
+            source = _sources.source_for(value, scope, origins_refresh(), origins_cache())
+            found[id(source)] = source
+    return list(found.values())
+
+
+def refresh_origins() -> None:
+    """Read every origins source now: this process serves the result at once, and
+    publishes it through ``ORIGINS_CACHE`` to the others (within ``ORIGINS_REFRESH``).
+
+    Call it after the data behind a source changed, once the change is committed
+    (``transaction.on_commit``). It never raises because a source or the cache
+    fails: those are logged, and the last good origins stay in force.
+    """
+    try:
+        _import_urlconf()
+        sources = configured_sources()
+    except Exception:
+        logger.exception("drf_cors: refresh_origins() could not list the origins sources.")
+        sources = _sources.known()
+    _sources.refresh(sources)
+
+
+def _import_urlconf() -> None:
+    """Views' ``CorsPolicy(allowed_origins_source=...)`` are declared when imported."""
+    from importlib import import_module
+
+    urlconf = getattr(settings, "ROOT_URLCONF", None)
+    if isinstance(urlconf, str):
+        import_module(urlconf)
 
 
 def compiled(view: PolicySpec, action: PolicySpec = None) -> CompiledPolicy:
@@ -166,7 +268,7 @@ def compiled(view: PolicySpec, action: PolicySpec = None) -> CompiledPolicy:
                     f"{label} combines allow_credentials with allow_all_origins after "
                     "inheritance; it is refused."
                 )
-            policy = CompiledPolicy(values, label)
+            policy = CompiledPolicy(values, label, source=_source(values))
         except (ImproperlyConfigured, KeyError, TypeError, ValueError, re.error) as exc:
             logger.error("drf_cors: %s cannot be served and grants nothing: %s", label, exc)
             policy = deny_all(label, str(exc))
@@ -191,13 +293,14 @@ def clear() -> None:
         _generation += 1
         _compiled.clear()
         _state.clear()
+    _sources.clear()
     for callback in _dependents:
         callback()
 
 
 @receiver(setting_changed)
 def _on_setting_changed(*, setting: str, **kwargs: Any) -> None:
-    if setting in ("REST_FRAMEWORK", "ROOT_URLCONF", "DEBUG"):
+    if setting in ("REST_FRAMEWORK", "ROOT_URLCONF", "DEBUG", "CACHES"):
         clear()
 
 

@@ -26,7 +26,7 @@ from . import _engine, conf
 from ._routes import SERVES, STAMP
 from .apps import ensure_installed
 from .conf import PolicySpec
-from .policy import CorsPolicy
+from .policy import CompiledPolicy, CorsPolicy
 from .views import CorsAPIViewMixin
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -161,11 +161,10 @@ class _UpgradeDoc(str):
 def _wrap_function(func: F, spec: PolicySpec) -> F:
     """A plain Django function view (sync or async) that serves CORS itself."""
 
-    def before(request: HttpRequest) -> tuple[HttpResponseBase | None, Any]:
-        policy = conf.compiled(spec)
+    def preflight(request: HttpRequest, policy: CompiledPolicy) -> HttpResponseBase | None:
         if policy.enabled and _engine.is_preflight(request.method, request.META):
-            return _engine.preflight(request.META, policy, func.__qualname__), policy
-        return None, policy
+            return _engine.preflight(request, policy, func.__qualname__)
+        return None
 
     wrapper: Callable[..., Any]
     if iscoroutinefunction(func):
@@ -173,11 +172,14 @@ def _wrap_function(func: F, spec: PolicySpec) -> F:
         async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if isinstance(request, Request):  # pragma: no cover - DRF has no async api_view
                 return await func(request, *args, **kwargs)
-            early, policy = before(request)
+            policy = conf.compiled(spec)
+            if policy.source is not None:
+                await _sources_ready(request, policy)
+            early = preflight(request, policy)
             if early is not None:
                 return early
             response = await func(request, *args, **kwargs)
-            _engine.finish(request.META.get("HTTP_ORIGIN"), response, policy)
+            _engine.finish(request, response, policy)
             return response
 
         wrapper = markcoroutinefunction(async_wrapper)
@@ -186,11 +188,12 @@ def _wrap_function(func: F, spec: PolicySpec) -> F:
         def sync_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if isinstance(request, Request):  # inside @api_view: the mixin serves
                 return func(request, *args, **kwargs)
-            early, policy = before(request)
+            policy = conf.compiled(spec)
+            early = preflight(request, policy)
             if early is not None:
                 return early
             response = func(request, *args, **kwargs)
-            _engine.finish(request.META.get("HTTP_ORIGIN"), response, policy)
+            _engine.finish(request, response, policy)
             return response
 
         wrapper = sync_wrapper
@@ -211,27 +214,33 @@ class CorsViewMixin(View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         policy = conf.compiled(self.cors)
-        origin = request.META.get("HTTP_ORIGIN")
         if policy.enabled and _engine.is_preflight(request.method, request.META):
-            answer = _engine.preflight(request.META, policy, type(self).__qualname__)
-            return self._as_mode(answer)
+            return self._preflight(request, policy)
         response: Any = super().dispatch(request, *args, **kwargs)
         if self.view_is_async:
 
             async def finish_later() -> HttpResponseBase:
                 done: HttpResponseBase = await response
-                _engine.finish(origin, done, policy)
+                await _sources_ready(request, policy)
+                _engine.finish(request, done, policy)
                 return done
 
             return finish_later()
-        _engine.finish(origin, response, policy)
+        _engine.finish(request, response, policy)
         return response
 
-    def _as_mode(self, response: HttpResponseBase) -> Any:
+    def _preflight(self, request: HttpRequest, policy: CompiledPolicy) -> Any:
         if not self.view_is_async:
-            return response
+            return _engine.preflight(request, policy, type(self).__qualname__)
 
-        async def ready() -> HttpResponseBase:
-            return response
+        async def answer() -> HttpResponseBase:
+            await _sources_ready(request, policy)
+            return _engine.preflight(request, policy, type(self).__qualname__)
 
-        return ready()
+        return answer()
+
+
+async def _sources_ready(request: HttpRequest, policy: CompiledPolicy) -> None:
+    """Under ASGI: a due look at the policy's origins source, in a thread, before deciding."""
+    if policy.source is not None and "HTTP_ORIGIN" in request.META:
+        await policy.source.ready()

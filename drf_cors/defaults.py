@@ -15,10 +15,19 @@ POLICY_KEYS: Final = (
     "EXPOSE_HEADERS",
     "PREFLIGHT_MAX_AGE",
     "ALLOW_PRIVATE_NETWORK",
+    "ALLOWED_ORIGINS_SOURCE",
+)
+
+#: The origin keys: inherited as one field (a policy setting any replaces all).
+ORIGIN_KEYS: Final = (
+    "ALLOWED_ORIGINS",
+    "ALLOWED_ORIGIN_REGEXES",
+    "ALLOW_ALL_ORIGINS",
+    "ALLOWED_ORIGINS_SOURCE",
 )
 
 #: Keys only the global ``REST_FRAMEWORK["CORS"]`` may set.
-GLOBAL_ONLY_KEYS: Final = ("URLS_REGEX", "POLICIES")
+GLOBAL_ONLY_KEYS: Final = ("ORIGINS_REFRESH", "ORIGINS_CACHE", "URLS_REGEX", "POLICIES")
 
 DEFAULTS: Final[dict[str, Any]] = {
     "ALLOWED_ORIGINS": (),
@@ -37,6 +46,9 @@ DEFAULTS: Final[dict[str, Any]] = {
     "EXPOSE_HEADERS": (),
     "PREFLIGHT_MAX_AGE": 86400,
     "ALLOW_PRIVATE_NETWORK": False,
+    "ALLOWED_ORIGINS_SOURCE": None,
+    "ORIGINS_REFRESH": 10,
+    "ORIGINS_CACHE": "default",
     "URLS_REGEX": r"^.*$",
     "POLICIES": {},
 }

@@ -4,10 +4,10 @@ It answers a preflight first thing, before the rest of the middleware chain
 (sessions, CSRF, authentication: each a thread hop under ASGI), with the
 policy of the route the path resolves to (class attribute, action,
 decorator). The path is resolved against ``request.urlconf`` if a middleware
-above set it, else ``ROOT_URLCONF``; a path that resolves only later (a
-middleware below sets the URLconf) is answered in ``process_view``. On the way
-out it adds headers to any response not already handled: a view's 500, a CSRF
-failure, Django's 404.
+above set it (django-hosts, django-tenants: system check E028 keeps them
+above), else ``ROOT_URLCONF``. On the way out it adds headers to any response
+not already handled (a view's 500, a CSRF failure, Django's 404), finding the
+route through ``request.resolver_match``, which Django sets when it resolves.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from django.urls import Resolver404, resolve
 from . import _engine, _routes, conf
 from .apps import ensure_installed
 from .policy import CompiledPolicy
-
-_ROUTE = "_drf_cors_route"
 
 
 class CorsMiddleware:
@@ -43,106 +41,95 @@ class CorsMiddleware:
         self.async_mode = iscoroutinefunction(get_response)
         if self.async_mode:
             markcoroutinefunction(self)
-            # An async process_view keeps Django from running ours in a thread.
-            self.process_view = self._aprocess_view  # type: ignore[method-assign, assignment]
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.async_mode:
             return self.__acall__(request)
-        answer = self._early_preflight(request)
-        if answer is not None:
-            return answer
-        response = self.get_response(request)
-        self._finish(request, response)  # type: ignore[arg-type]
-        return response
+        if _engine.is_preflight(request.method, request.META):
+            policy = self._early_policy(request)
+            if policy is not None:
+                return _engine.preflight(request, policy, request.path_info)
+        response: HttpResponseBase = self.get_response(request)  # type: ignore[assignment]
+        policy = self._response_policy(request, response)
+        return response if policy is None else self._finish(request, response, policy)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        answer = self._early_preflight(request)
-        if answer is not None:
-            return answer
-        response: HttpResponseBase = await self.get_response(request)  # type: ignore[misc]
-        self._finish(request, response)
-        return response
-
-    def _early_preflight(self, request: HttpRequest) -> HttpResponseBase | None:
-        meta = request.META
-        if not _engine.is_preflight(request.method, meta):
-            return None
-        route = self._resolve_route(request)
-        if route is None:
-            return None
-        setattr(request, _ROUTE, route)
-        return self._answer(request, route)
-
-    @classmethod
-    def _answer(cls, request: HttpRequest, route: _routes.Route) -> HttpResponseBase | None:
-        meta = request.META
-        policy = cls._policy(request, route, meta["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
-        if policy is None or not policy.enabled:
-            return None
-        return _engine.preflight(meta, policy, request.path_info)
-
-    def process_view(
-        self,
-        request: HttpRequest,
-        view_func: Callable[..., Any],
-        view_args: Any,
-        view_kwargs: Any,
-    ) -> HttpResponseBase | None:
-        route = _routes.route(view_func)
-        setattr(request, _ROUTE, route)
-        if route.serves or not _engine.is_preflight(request.method, request.META):
-            return None
-        return self._answer(request, route)
-
-    async def _aprocess_view(
-        self,
-        request: HttpRequest,
-        view_func: Callable[..., Any],
-        view_args: Any,
-        view_kwargs: Any,
-    ) -> HttpResponseBase | None:
-        return CorsMiddleware.process_view(self, request, view_func, view_args, view_kwargs)
-
-    @staticmethod
-    def _policy(
-        request: HttpRequest, route: _routes.Route | None, method: str
-    ) -> CompiledPolicy | None:
-        if route is not None:
-            policy = route.policy(method)
+        if _engine.is_preflight(request.method, request.META):
+            policy = self._early_policy(request)
             if policy is not None:
-                return policy
-        if conf.urls_regex().match(request.path_info):
-            return conf.compiled(None)
-        return None
+                if policy.source is not None:
+                    await policy.source.ready()  # a due look at the source, off the loop
+                return _engine.preflight(request, policy, request.path_info)
+        response: HttpResponseBase = await self.get_response(request)  # type: ignore[misc]
+        policy = self._response_policy(request, response)
+        if policy is None:
+            return response
+        if policy.source is not None and "HTTP_ORIGIN" in request.META:
+            await policy.source.ready()
+        return self._finish(request, response, policy)
+
+    def _early_policy(self, request: HttpRequest) -> CompiledPolicy | None:
+        """The enabled policy that answers this preflight before the chain, if any."""
+        route = _resolve_route(request)
+        if route is None:
+            return None
+        policy = _policy(request, route, request.META["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
+        return policy if policy is not None and policy.enabled else None
 
     @staticmethod
-    def _resolve_route(request: HttpRequest) -> _routes.Route | None:
-        """The route of a request that ``process_view`` has not seen (yet).
-
-        For an early preflight, and for a response a middleware below gave
-        before ``process_view``: ``FetchFromCacheMiddleware`` answers a cache
-        hit in ``process_request``, and without this a cached page of a route
-        whose policy only the middleware applies would get the global
-        defaults, granting origins its policy refuses.
-        """
-        try:
-            match = resolve(request.path_info, getattr(request, "urlconf", None))
-        except Resolver404:
-            return None
-        return _routes.route(match.func)
-
-    def _finish(self, request: HttpRequest, response: HttpResponseBase) -> None:
+    def _response_policy(request: HttpRequest, response: HttpResponseBase) -> CompiledPolicy | None:
+        """The policy for a response no view handled, or ``None`` to leave it alone."""
         if getattr(response, _engine.MARK, False):
-            return
-        route = getattr(request, _ROUTE, None)
-        if route is None:
-            route = self._resolve_route(request)
-        policy = self._policy(request, route, request.method or "GET")
-        if policy is None:
-            return
-        if _engine.has_header(response, "access-control-allow-origin"):
+            return None
+        match = request.resolver_match
+        route = _routes.route(match.func) if match is not None else _resolve_route(request)
+        policy = _policy(request, route, request.method or "GET")
+        if policy is not None and _engine.has_header(response, "access-control-allow-origin"):
             # Someone else (a view, another library) already answered CORS.
             setattr(response, _engine.MARK, True)
-            return
-        _engine.finish(request.META.get("HTTP_ORIGIN"), response, policy)
+            return None
+        return policy
+
+    @staticmethod
+    def _finish(
+        request: HttpRequest, response: HttpResponseBase, policy: CompiledPolicy
+    ) -> HttpResponseBase:
+        if (
+            policy.enabled
+            and request.resolver_match is not None
+            and _engine.is_preflight(request.method, request.META)
+        ):
+            # A preflight the early answer could not place (a middleware below
+            # set the URLconf): it reached the view, but the browser still
+            # gets the preflight answer of the route Django resolved.
+            return _engine.preflight(request, policy, request.path_info)
+        _engine.finish(request, response, policy)
+        return response
+
+
+def _policy(
+    request: HttpRequest, route: _routes.Route | None, method: str
+) -> CompiledPolicy | None:
+    if route is not None:
+        policy = route.policy(method)
+        if policy is not None:
+            return policy
+    if conf.urls_regex().match(request.path_info):
+        return conf.compiled(None)
+    return None
+
+
+def _resolve_route(request: HttpRequest) -> _routes.Route | None:
+    """The route of a request Django has not resolved (yet).
+
+    For an early preflight, and for a response a middleware below gave before
+    resolution: ``FetchFromCacheMiddleware`` answers a cache hit in
+    ``process_request``, and without this a cached page of a route whose
+    policy only the middleware applies would get the global defaults,
+    granting origins its policy refuses.
+    """
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return None
+    return _routes.route(match.func)

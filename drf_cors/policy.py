@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Final
 
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
 
+from . import _sources
 from ._origins import OriginMatcher, parse_entry
 from ._validation import validate_fields
 
@@ -62,6 +64,9 @@ class CorsPolicy:
     expose_headers: Iterable[str] | _Unset = UNSET
     preflight_max_age: int | _Unset = UNSET
     allow_private_network: bool | _Unset = UNSET
+    #: A callable (or its dotted path) returning origins kept in data; see
+    #: ``ALLOWED_ORIGINS_SOURCE``. One of the origin keys: inherited with them.
+    allowed_origins_source: str | Callable[[], Any] | _Unset | None = UNSET
     #: ``False``: the route never sends CORS headers, the middleware included.
     #: Unset inherits; the global default is ``True``.
     enabled: bool | _Unset = UNSET
@@ -79,6 +84,9 @@ class CorsPolicy:
                 "Invalid CorsPolicy:\n" + "\n".join(f"- {p.message} {p.hint}" for p in problems)
             )
         object.__setattr__(self, "_hash", hash(tuple(self.explicit().items())))
+        if self.allowed_origins_source:
+            # So refresh_origins() knows it in a process that has not served it yet.
+            _sources.declare(self.allowed_origins_source)
 
     def __hash__(self) -> int:
         # Computed once: the hot path keys its cache on policies.
@@ -105,7 +113,9 @@ class CompiledPolicy:
     """The effective policy of a route, in the form the hot path reads.
 
     Invariants: ``star`` implies not ``credentials``; header values are
-    pre-joined strings (``None`` when the header is not sent).
+    pre-joined strings (``None`` when the header is not sent); ``source`` is
+    ``None`` unless origins also come from ``ALLOWED_ORIGINS_SOURCE`` (and never
+    with all origins allowed: then there is nothing to add).
     """
 
     __slots__ = (
@@ -123,10 +133,17 @@ class CompiledPolicy:
         "methods_order",
         "methods_value",
         "private_network",
+        "source",
         "star",
     )
 
-    def __init__(self, values: Mapping[str, Any], label: str, error: str | None = None) -> None:
+    def __init__(
+        self,
+        values: Mapping[str, Any],
+        label: str,
+        error: str | None = None,
+        source: _sources.Source | None = None,
+    ) -> None:
         self.label = label
         self.error = error
         self.enabled: bool = values.get("enabled", True) is not False
@@ -153,6 +170,14 @@ class CompiledPolicy:
         age = values["preflight_max_age"]
         self.max_age_value = str(age) if age else None
         self.private_network = bool(values["allow_private_network"])
+        self.source = None if allow_all else source
+
+    def allows(self, origin: str, request: HttpRequest | None) -> bool:
+        """Whether ``origin`` is allowed: listed, matched, or given by the source."""
+        if self.matcher.allows(origin):
+            return True
+        source = self.source
+        return source is not None and source.allows(origin, request)
 
     def __repr__(self) -> str:
         return f"<CompiledPolicy {self.label}>"
@@ -170,5 +195,6 @@ def deny_all(label: str, error: str) -> CompiledPolicy:
         "expose_headers": (),
         "preflight_max_age": 0,
         "allow_private_network": False,
+        "allowed_origins_source": None,
     }
     return CompiledPolicy(values, label, error)

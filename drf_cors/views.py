@@ -58,7 +58,7 @@ class CorsAPIViewMixin(_Base):
         if _engine.is_preflight(request.method, meta):
             policy = self._cors_policy_for(meta["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
             if policy.enabled:
-                return _engine.preflight(meta, policy, type(self).__qualname__)
+                return _engine.preflight(request, policy, type(self).__qualname__)
         return super().dispatch(request, *args, **kwargs)
 
     def finalize_response(
@@ -67,7 +67,7 @@ class CorsAPIViewMixin(_Base):
         response = super().finalize_response(request, response, *args, **kwargs)
         raw = request._request if isinstance(request, Request) else request
         policy = self._cors_policy_for(raw.method or "GET")
-        _engine.finish(raw.META.get("HTTP_ORIGIN"), response, policy)
+        _engine.finish(raw, response, policy)
         return response
 
 

@@ -49,6 +49,16 @@ POLICY_CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("E001", {"PREFLIGHT_MAX_AGE": "60"}, {"PREFLIGHT_MAX_AGE": 60}),
     ("E001", {"PREFLIGHT_MAX_AGE": True}, {"PREFLIGHT_MAX_AGE": 0}),
     (
+        "E001",
+        {"ALLOWED_ORIGINS_SOURCE": ["tests.testapp.sources.listed"]},
+        {"ALLOWED_ORIGINS_SOURCE": "tests.testapp.sources.listed"},
+    ),
+    (
+        "W013",
+        {"ALLOWED_ORIGINS_SOURCE": "tests.testapp.sources.listed", "ALLOW_ALL_ORIGINS": True},
+        {"ALLOWED_ORIGINS_SOURCE": "tests.testapp.sources.listed"},
+    ),
+    (
         "E003",
         {"ALLOWED_ORIGINS": ["app.example.com"]},
         {"ALLOWED_ORIGINS": ["https://app.example.com"]},

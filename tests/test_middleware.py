@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from django.http import HttpResponse
-from django.test import AsyncClient, Client, RequestFactory, override_settings
+from django.test import AsyncClient, Client, override_settings
 
 from drf_cors.middleware import CorsMiddleware
 from tests.conftest import APP, EVIL, cors_headers, preflight_headers
@@ -139,7 +138,7 @@ class TestAsync:
         assert cors_headers(response) == {}
 
 
-def test_middleware_is_async_capable_and_keeps_process_view_async() -> None:
+def test_middleware_is_async_capable_and_has_no_per_request_hooks() -> None:
     async def get_response(request: Any) -> HttpResponse:
         return HttpResponse()
 
@@ -147,7 +146,9 @@ def test_middleware_is_async_capable_and_keeps_process_view_async() -> None:
     from asgiref.sync import iscoroutinefunction
 
     assert iscoroutinefunction(middleware)
-    assert iscoroutinefunction(middleware.process_view)
+    # Django calls every process_view on every request: the middleware finds
+    # routes through request.resolver_match instead.
+    assert not hasattr(middleware, "process_view")
 
 
 def test_sync_middleware_is_not_a_coroutine() -> None:
@@ -155,17 +156,6 @@ def test_sync_middleware_is_not_a_coroutine() -> None:
     from asgiref.sync import iscoroutinefunction
 
     assert not iscoroutinefunction(middleware)
-
-
-async def test_async_process_view_answers_a_preflight() -> None:
-    async def get_response(request: Any) -> HttpResponse:
-        return HttpResponse()
-
-    middleware = CorsMiddleware(get_response)
-    request = RequestFactory().options("/api/plain/", **preflight_headers(GLOBAL_ORIGIN, "GET"))
-    view: Callable[..., Awaitable[HttpResponse]] = get_response
-    response = await middleware.process_view(request, view, (), {})  # type: ignore[misc]
-    assert response.status_code == 200
 
 
 def test_preflight_for_apiview_without_get(client: Client) -> None:
@@ -215,6 +205,32 @@ def test_preflight_to_a_urlconf_set_below_is_answered_after_resolution(client: C
     response = client.options("/alt/plain/", **preflight_headers(GLOBAL_ORIGIN, "GET"))
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == GLOBAL_ORIGIN
+    assert response.headers["Access-Control-Allow-Methods"] == (
+        "DELETE, GET, OPTIONS, PATCH, POST, PUT"
+    )
+
+
+@override_settings(
+    MIDDLEWARE=[
+        "drf_cors.middleware.CorsMiddleware",
+        "tests.testapp.middleware.AltUrlconfMiddleware",
+    ]
+)
+async def test_preflight_to_a_urlconf_set_below_is_answered_under_asgi(
+    async_client: AsyncClient,
+) -> None:
+    response = await async_client.options(
+        "/alt/plain/", headers={"Origin": GLOBAL_ORIGIN, "Access-Control-Request-Method": "PUT"}
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == GLOBAL_ORIGIN
+
+
+def test_preflight_to_no_route_gets_the_404_with_headers(client: Client) -> None:
+    response = client.options("/api/no-such-route/", **preflight_headers(GLOBAL_ORIGIN, "GET"))
+    assert response.status_code == 404
+    assert response.headers["Access-Control-Allow-Origin"] == GLOBAL_ORIGIN
+    assert "Access-Control-Allow-Methods" not in response.headers
 
 
 @override_settings(MIDDLEWARE=SPY_BELOW)

@@ -294,13 +294,27 @@ TYPICAL = {
     "EXPOSE_HEADERS": st.lists(st.sampled_from(["x-a", "*", "set-cookie"]), max_size=3),
     "PREFLIGHT_MAX_AGE": st.integers(),
     "ALLOW_PRIVATE_NETWORK": st.booleans(),
+    "ALLOWED_ORIGINS_SOURCE": st.sampled_from(
+        [
+            None,
+            "tests.testapp.sources.listed",
+            "no.such.module",
+            "tests.testapp.sources.NOT_CALLABLE",
+        ]
+    ),
 }
 any_policy = st.fixed_dictionaries(
     {}, optional={key: TYPICAL[key] | values_of_any_type for key in POLICY_KEYS}
 )
 any_settings = any_policy.flatmap(
     lambda policy: st.fixed_dictionaries(
-        {}, optional={"URLS_REGEX": values_of_any_type, "TYPO": values_of_any_type}
+        {},
+        optional={
+            "URLS_REGEX": values_of_any_type,
+            "ORIGINS_REFRESH": st.integers() | values_of_any_type,
+            "ORIGINS_CACHE": st.sampled_from(["default", "missing"]) | values_of_any_type,
+            "TYPO": values_of_any_type,
+        },
     ).map(lambda extra: {**policy, **extra})
 )
 

@@ -13,8 +13,9 @@ import re
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
 
@@ -101,12 +102,18 @@ class Command(BaseCommand):
             action="store_true",
             help="The script sends credentials (fetch's credentials: 'include').",
         )
+        parser.add_argument(
+            "--host",
+            help="The API's host the call is sent to (for origins sources keyed by host); "
+            "default: the first ALLOWED_HOSTS name, else localhost.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         origin: str = options["origin"]
         path = urlsplit(options["path"]).path or "/"
         method = normalize_method(options["method"])
         credentials: bool = options["credentials"]
+        self.host: str = options["host"] or _default_host()
         headers: dict[str, str | None] = {}
         for raw in options["headers"]:
             name, colon, value = raw.partition(":")
@@ -183,8 +190,9 @@ class Command(BaseCommand):
         policy = found.policy
         if step.reason is not None or policy is None:
             return step
-        step.answer(_engine.preflight(meta, policy, found.where))
-        refused = _engine.reason(meta, policy, unsafe)
+        request = self._request(meta)
+        step.answer(_engine.preflight(request, policy, found.where))
+        refused = _engine.reason(request, policy, unsafe)
         if refused is not None:
             step.reason = self._sentence(refused, policy, found)
             return step
@@ -207,11 +215,18 @@ class Command(BaseCommand):
         if step.reason is not None or policy is None:
             return step
         response = HttpResponse()
-        _engine.finish(origin, response, policy)
+        _engine.finish(self._request({"HTTP_ORIGIN": origin}), response, policy)
         step.answer(response)
         step.status = None  # the view's own status: the view does not run here
         step.reason = self._cors_check(step.headers, origin, credentials, found)
         return step
+
+    def _request(self, meta: dict[str, str]) -> HttpRequest:
+        """The browser's request as the engine sees it, sent to ``--host``."""
+        request = HttpRequest()
+        request.method = "OPTIONS" if "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in meta else "GET"
+        request.META = {"HTTP_HOST": self.host, "SERVER_NAME": self.host, **meta}
+        return request
 
     def _sentence(self, reason: str, policy: CompiledPolicy, found: inventory.Resolution) -> str:
         text = reason.replace(policy.label, self._label(found)) + f" on {found.where}"
@@ -287,3 +302,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name}: {value}")
         verdict = "allowed" if step.reason is None else f"blocked: {step.reason}"
         self.stdout.write(f"Verdict: {verdict}.")
+
+
+def _default_host() -> str:
+    for host in getattr(settings, "ALLOWED_HOSTS", None) or ():
+        if isinstance(host, str) and host and host[0] not in ".*":
+            return host
+    return "localhost"

@@ -1,0 +1,545 @@
+"""Origins that live in data (``ALLOWED_ORIGINS_SOURCE``): read rarely, matched like listed ones.
+
+A source is a callable that returns ``ALLOWED_ORIGINS``-style entries, or a
+mapping of request host -> entries (``"*"``: entries every host gets). Each
+process keeps one :class:`Source` per (callable, scope). Its result is checked
+entry by entry with the system checks' rules (a refused entry is skipped and
+logged once, never matched loosely), compiled into the ``OriginMatcher`` that
+static origins use, and swapped in whole as a :class:`Snapshot`: a request only
+reads the snapshot it finds.
+
+Freshness, with ``R = ORIGINS_REFRESH``:
+
+- A process checks a source at most once per ``R`` seconds, failures included:
+  the first request to find the check due reads the shared entry in
+  ``ORIGINS_CACHE`` (a cache read, not a query) before it is answered, so every
+  request started more than ``R`` seconds after ``refresh_origins()`` returned
+  (which publishes a new entry) is answered from the new data.
+- When the shared entry is missing or older than ``R``, one process (elected
+  with ``cache.add``) reads the source again: in a background thread while a
+  snapshot exists, inline (off the event loop) only for the very first read.
+  So a change made without ``refresh_origins()`` shows within ``2 R`` plus one
+  read; a request never waits on the source while a snapshot exists.
+- When the source raises or the cache is unreachable, the last good snapshot
+  stays (never a wider one), the outage is logged at ERROR once and the
+  recovery at INFO; a source that never succeeded allows nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from django.core.exceptions import DisallowedHost
+from django.http import HttpRequest
+from django.http.request import split_domain_port
+from django.utils.module_loading import import_string
+
+from ._origins import OriginMatcher, parse_entry
+from ._validation import Problem, _origin_problem, is_public_suffix
+
+logger = logging.getLogger("drf_cors")
+
+#: The mapping key of entries every host gets.
+EVERY_HOST: Final = "*"
+#: Skipped entries are logged once each; past this many, no more are remembered.
+_REPORTED_LIMIT: Final = 1000
+_CACHE_PREFIX: Final = "drf_cors:origins:"
+
+#: Clocks, replaceable by tests: ``_clock`` for deadlines, ``_wall`` for ages
+#: shared between processes.
+_clock: Callable[[], float] = time.monotonic
+_wall: Callable[[], float] = time.time
+
+
+def request_host(request: HttpRequest) -> str | None:
+    """The host a mapping is keyed by: ``get_host()`` lower-cased, no port, no trailing dot."""
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None  # Django refuses it (ALLOWED_HOSTS): the source gives it nothing
+    domain, _port = split_domain_port(host)
+    return domain or None
+
+
+def normalize_host(host: object) -> str | None:
+    """A mapping key as a request host would be written, or ``None`` if it is not a host."""
+    if host == EVERY_HOST:
+        return EVERY_HOST
+    if not isinstance(host, str) or not host or host != host.strip():
+        return None
+    domain, port = split_domain_port(host.lower())
+    return domain if domain and not port else None
+
+
+def entry_problem(entry: object, index: int, prefix: str) -> Problem | None:
+    """Why a source may not contribute ``entry`` (the checks' wording), or ``None``.
+
+    The rules of ``ALLOWED_ORIGINS`` (E0NN errors), and stricter for data:
+    never ``"null"`` and never a wildcard over a public suffix, which a listed
+    entry only warns about (W004, W003), since data entered by tenants or
+    admins is not reviewed like settings are.
+    """
+    where = f"{prefix}[{index}]"
+    if not isinstance(entry, str):
+        return Problem("E001", f"{where} is {entry!r}, not an origin string.", "Return strings.")
+    # The very function behind the system checks, so the wording is theirs.
+    problem = _origin_problem(index, entry, lambda _key: prefix)
+    if problem is not None and problem.is_error:
+        return problem
+    if entry == "null":
+        return Problem(
+            "W004",
+            f"{where} is 'null': sandboxed iframes and file: pages of any site send it; a "
+            "source never allows it.",
+            "Remove it; list 'null' in ALLOWED_ORIGINS if you must.",
+        )
+    parsed = parse_entry(entry)
+    if parsed.kind == "subdomains" and is_public_suffix(parsed.host):
+        return Problem(
+            "W003",
+            f"{where} {entry!r} covers every site under the public suffix {parsed.host!r}; "
+            "a source never allows that.",
+            f"List the tenant's own origins, e.g. '{parsed.scheme}://app.example.{parsed.host}'.",
+        )
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One good read of a source, compiled: what requests match against."""
+
+    #: host (``"*"`` for every host) -> the valid entries, as the source gave them
+    entries: Mapping[str, tuple[str, ...]]
+    skipped: int
+    version: str
+    #: wall-clock time the read started (compared across processes)
+    started: float
+    common: OriginMatcher | None
+    by_host: Mapping[str, OriginMatcher]
+
+    @classmethod
+    def build(
+        cls, entries: Mapping[str, tuple[str, ...]], skipped: int, version: str, started: float
+    ) -> Snapshot:
+        matchers = {
+            host: OriginMatcher((parse_entry(e) for e in values), (), False)
+            for host, values in entries.items()
+            if values
+        }
+        common = matchers.pop(EVERY_HOST, None)
+        return cls(entries, skipped, version, started, common, matchers)
+
+    @property
+    def count(self) -> int:
+        return sum(len(values) for values in self.entries.values())
+
+    def allows(self, origin: str, request: HttpRequest | None) -> bool:
+        common = self.common
+        if common is not None and common.allows(origin):
+            return True
+        if not self.by_host or request is None:
+            return False
+        matcher = self.by_host.get(request_host(request) or "")
+        return matcher is not None and matcher.allows(origin)
+
+    def explain(self, origin: str, host: str | None) -> str:
+        """Which entry allows ``origin`` for ``host``, or why none does (slow; for tools)."""
+        for key in (EVERY_HOST, host or ""):
+            for entry in self.entries.get(key, ()):
+                if OriginMatcher([parse_entry(entry)], (), False).allows(origin):
+                    scope = "every host" if key == EVERY_HOST else f"host {key!r}"
+                    return f"allowed by its entry {entry!r} (for {scope})"
+        hosts = [h for h in self.entries if h != EVERY_HOST]
+        if hosts and host not in self.entries:
+            return (
+                f"it has no entry for the host {host!r} (it lists {len(hosts)} host(s), "
+                f"e.g. {', '.join(map(repr, sorted(hosts)[:3]))})"
+            )
+        return f"none of its {self.count} entries allows {origin!r}"
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _cache(alias: str) -> Any:
+    from django.core.cache import caches
+
+    return caches[alias]
+
+
+class Source:
+    """One source in this process: its snapshot and when to look again."""
+
+    def __init__(
+        self, key: str, value: Any, scope: str | None, refresh: float, cache_alias: str
+    ) -> None:
+        self.key = key
+        self.value = value
+        self.scope = scope
+        self.refresh = refresh
+        self.cache_alias = cache_alias
+        self.label = key if scope is None else f"{key} (policy {scope!r})"
+        #: Shared between processes only when ``key`` names the same callable everywhere.
+        self.shared = "<" not in key
+        digest = hashlib.sha256(f"{key}\0{scope or ''}".encode()).hexdigest()[:24]
+        self.cache_key = f"{_CACHE_PREFIX}{digest}"
+        self.snapshot: Snapshot | None = None
+        #: ``_clock()`` value from which a request checks again; 0: at once.
+        self.due = 0.0
+        self.last_error: str | None = None
+        self._lock = threading.Lock()
+        self._busy = False
+        self._source_down = False
+        self._cache_down = False
+        self._reported: set[str] = set()
+
+    # -- the request path ---------------------------------------------------
+
+    def allows(self, origin: str, request: HttpRequest | None) -> bool:
+        if _clock() >= self.due:
+            self.check()
+        snapshot = self.snapshot
+        return snapshot is not None and snapshot.allows(origin, request)
+
+    def is_due(self) -> bool:
+        return _clock() >= self.due
+
+    async def ready(self) -> None:
+        """For async callers: a due check runs in a thread, never on the event loop."""
+        if _clock() >= self.due:
+            await asyncio.to_thread(self._check, close_db=True, inline=False)
+
+    def check(self) -> None:
+        """Take a newer shared result, or have the source read; at most once per ``refresh``."""
+        if _on_event_loop():
+            # Not even the cache is read on the event loop: this request keeps
+            # the snapshot it has (async adapters call ``ready()`` first).
+            self._spawn(lambda: self._check(close_db=True, inline=True))
+            return
+        self._check(close_db=False, inline=False)
+
+    def _check(self, *, close_db: bool, inline: bool) -> None:
+        with self._lock:
+            now = _clock()
+            if now < self.due:
+                return  # another thread checked meanwhile
+            self.due = now + self.refresh
+            shared = self._fetch()
+            if shared is not None and _wall() - shared.started < self.refresh:
+                return
+            if not self._claim():
+                return  # another process is reading it now
+            if inline or self.snapshot is None:
+                self._read(close_db=close_db)  # the first read: nothing to serve meanwhile
+            else:
+                self._spawn(lambda: self._read(close_db=True))
+
+    def _spawn(self, job: Callable[[], None]) -> None:
+        """Run ``job`` in a thread of its own, unless one is running already."""
+        if self._busy:
+            return
+        self._busy = True
+
+        def run() -> None:
+            try:
+                job()
+            finally:
+                self._busy = False
+
+        threading.Thread(target=run, name="drf_cors-origins", daemon=True).start()
+
+    # -- reading and sharing -------------------------------------------------
+
+    def refresh_now(self) -> None:
+        """Read the source, serve and publish the result (``refresh_origins``)."""
+        with self._lock:
+            self._read(close_db=False)
+            self.due = _clock() + self.refresh
+
+    def _read(self, close_db: bool) -> None:
+        started = _wall()
+        try:
+            raw = self._call()
+            entries, skipped = self._validate(raw)
+        except Exception as exc:  # noqa: BLE001 - a source may fail in any way
+            self._source_failed(exc)
+            return
+        finally:
+            self._release()
+            if close_db:
+                from django.db import connections
+
+                connections.close_all()  # this thread's own connections
+        snapshot = Snapshot.build(entries, skipped, uuid.uuid4().hex, started)
+        self._install(snapshot)
+        if self._source_down:
+            self._source_down = False
+            self.last_error = None
+            logger.info(
+                "drf_cors: origins source %s recovered: %d entries.", self.label, snapshot.count
+            )
+        self._publish(snapshot)
+
+    def _call(self) -> Any:
+        func = self.value
+        if isinstance(func, str):
+            func = import_string(func)
+        for_policy = getattr(func, "for_policy", None)
+        if for_policy is not None:
+            func = for_policy(self.scope)
+        if not callable(func):
+            raise TypeError(f"{func!r} is not callable")
+        return func()
+
+    def _validate(self, raw: Any) -> tuple[dict[str, tuple[str, ...]], int]:
+        if isinstance(raw, Mapping):
+            groups: Iterable[tuple[Any, Any]] = raw.items()
+        elif isinstance(raw, (str, bytes)) or not isinstance(raw, Iterable):
+            raise TypeError(
+                f"it returned {type(raw).__name__}; a source returns a list of origins or a "
+                "dict of host -> list of origins"
+            )
+        else:
+            groups = [(EVERY_HOST, raw)]
+        entries: dict[str, list[str]] = {}
+        skipped = 0
+        for host, values in groups:
+            key = normalize_host(host)
+            where = f"origins source {self.label}" + ("" if host == EVERY_HOST else f"[{host!r}]")
+            if key is None or isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+                why = "is not a host name" if key is None else "does not map to a list"
+                self._skip(f"host {host!r}", Problem("E001", f"{where}: {host!r} {why}.", ""))
+                skipped += 1
+                continue
+            kept = entries.setdefault(key, [])
+            for index, entry in enumerate(values):
+                problem = entry_problem(entry, index, where)
+                if problem is None:
+                    kept.append(entry)
+                else:
+                    self._skip(repr(entry), problem)
+                    skipped += 1
+        return {host: tuple(dict.fromkeys(values)) for host, values in entries.items()}, skipped
+
+    def _skip(self, what: str, problem: Problem) -> None:
+        if what in self._reported or len(self._reported) >= _REPORTED_LIMIT:
+            return
+        self._reported.add(what)
+        logger.warning(
+            "drf_cors: skipped %s: drf_cors.%s: %s %s",
+            what,
+            problem.id,
+            problem.message,
+            problem.hint,
+        )
+
+    def _install(self, snapshot: Snapshot) -> None:
+        current = self.snapshot
+        # A read that started before the one serving now (a slow background
+        # read racing refresh_origins) never replaces it.
+        if current is None or snapshot.started >= current.started:
+            self.snapshot = snapshot
+
+    def _fetch(self) -> Snapshot | None:
+        """The shared result, installed if newer; ``None`` when missing or unreachable."""
+        if not self.shared:
+            return None
+        try:
+            stored = _cache(self.cache_alias).get(self.cache_key)
+        except Exception as exc:  # noqa: BLE001 - any cache backend error is an outage
+            self._cache_failed(exc)
+            return None
+        self._cache_recovered()
+        if not isinstance(stored, dict):
+            return None
+        current = self.snapshot
+        if current is not None and stored.get("version") == current.version:
+            return current
+        try:
+            snapshot = Snapshot.build(
+                {h: tuple(v) for h, v in stored["entries"].items()},
+                int(stored["skipped"]),
+                str(stored["version"]),
+                float(stored["started"]),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None  # written by something else: ignored, read again
+        self._install(snapshot)
+        return snapshot
+
+    def _publish(self, snapshot: Snapshot) -> None:
+        if not self.shared:
+            return
+        entry = {
+            "version": snapshot.version,
+            "started": snapshot.started,
+            "skipped": snapshot.skipped,
+            "entries": {host: list(values) for host, values in snapshot.entries.items()},
+        }
+        try:
+            cache = _cache(self.cache_alias)
+            stored = cache.get(self.cache_key)
+            if isinstance(stored, dict) and float(stored.get("started", 0)) > snapshot.started:
+                return  # a newer read was published meanwhile
+            cache.set(self.cache_key, entry, timeout=None)
+        except Exception as exc:  # noqa: BLE001 - any cache backend error is an outage
+            self._cache_failed(exc)
+        else:
+            self._cache_recovered()
+
+    def _claim(self) -> bool:
+        """Whether this process reads the source now: one reader at a time across processes.
+
+        The claim is released when the read ends; its timeout only frees it
+        if the reader died mid-read.
+        """
+        if not self.shared or self._cache_down:
+            return True
+        try:
+            return bool(_cache(self.cache_alias).add(self.cache_key + ":read", 1, self.refresh))
+        except Exception as exc:  # noqa: BLE001
+            self._cache_failed(exc)
+            return True
+
+    def _release(self) -> None:
+        if self.shared and not self._cache_down:
+            try:
+                _cache(self.cache_alias).delete(self.cache_key + ":read")
+            except Exception as exc:  # noqa: BLE001
+                self._cache_failed(exc)
+
+    # -- faults ---------------------------------------------------------------
+
+    def _source_failed(self, exc: BaseException) -> None:
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        if self._source_down:
+            return
+        self._source_down = True
+        serving = self.snapshot
+        kept = (
+            f"serving the last good origins ({serving.count} entries)"
+            if serving is not None
+            else "it allows nothing until a read succeeds"
+        )
+        logger.error(
+            "drf_cors: origins source %s failed (%s); %s. Retried every %s s.",
+            self.label,
+            self.last_error,
+            kept,
+            self.refresh,
+        )
+
+    def _cache_failed(self, exc: BaseException) -> None:
+        if self._cache_down:
+            return
+        self._cache_down = True
+        logger.error(
+            "drf_cors: ORIGINS_CACHE %r is unreachable (%s: %s); origins source %s is read "
+            "by this process itself until it answers again.",
+            self.cache_alias,
+            type(exc).__name__,
+            exc,
+            self.label,
+        )
+
+    def _cache_recovered(self) -> None:
+        if self._cache_down:
+            self._cache_down = False
+            logger.info("drf_cors: ORIGINS_CACHE %r answers again.", self.cache_alias)
+
+    def describe(self) -> dict[str, Any]:
+        """What ``cors_report`` shows of this source."""
+        snapshot = self.snapshot
+        return {
+            "source": self.label,
+            "entries": snapshot.count if snapshot is not None else 0,
+            "hosts": len([h for h in snapshot.entries if h != EVERY_HOST]) if snapshot else 0,
+            "skipped": snapshot.skipped if snapshot is not None else 0,
+            "read_at": snapshot.started if snapshot is not None else None,
+            "error": self.last_error,
+        }
+
+
+def source_key(value: Any) -> str:
+    """A name for a source that is the same in every process (a dotted path)."""
+    if isinstance(value, str):
+        return value
+    module = getattr(value, "__module__", None) or "?"
+    qualname = getattr(value, "__qualname__", None) or type(value).__qualname__
+    if "<" in qualname:  # a lambda or a closure: not the same object elsewhere
+        return f"{module}.{qualname}#{id(value)}"
+    return f"{module}.{qualname}"
+
+
+_registry: dict[tuple[str, str | None], Source] = {}
+_declared: dict[tuple[str, str | None], Any] = {}
+_registry_lock = threading.Lock()
+
+
+def declare(value: Any, scope: str | None = None) -> None:
+    """Remember a source written in code (``CorsPolicy``), for ``refresh_origins``."""
+    _declared.setdefault((source_key(value), scope), value)
+
+
+def declared() -> list[tuple[Any, str | None]]:
+    return [(value, scope) for (_key, scope), value in list(_declared.items())]
+
+
+def source_for(value: Any, scope: str | None, refresh: float, cache_alias: str) -> Source:
+    """This process's :class:`Source` for ``value`` written in ``scope`` (created once)."""
+    key = (source_key(value), scope)
+    found = _registry.get(key)
+    if found is None:
+        with _registry_lock:
+            found = _registry.get(key)
+            if found is None:
+                found = _registry[key] = Source(key[0], value, scope, refresh, cache_alias)
+    return found
+
+
+def known() -> list[Source]:
+    return list(_registry.values())
+
+
+def refresh(sources: Iterable[Source]) -> None:
+    """Read each source now and publish it; never raises (it runs in save handlers)."""
+    for source in sources:
+        try:
+            if _on_event_loop():
+                worker = threading.Thread(target=source.refresh_now, daemon=True)
+                worker.start()
+                worker.join()
+            else:
+                source.refresh_now()
+        except Exception:
+            logger.exception("drf_cors: refreshing origins source %s failed.", source.label)
+
+
+def clear() -> None:
+    """Forget every source (the settings changed: refresh interval, cache, the sources)."""
+    with _registry_lock:
+        _registry.clear()
+
+
+def _after_fork() -> None:
+    # A child has no background thread; a lock held at fork time would never be released.
+    for source in list(_registry.values()):
+        source._lock = threading.Lock()
+        source._busy = False
+
+
+os.register_at_fork(after_in_child=_after_fork)

@@ -1,0 +1,418 @@
+"""``ALLOWED_ORIGINS_SOURCE``: origins from data, matched like listed ones, never read per request.
+
+Through Django's real request path with the test client. The sources are
+``tests.testapp.sources`` (plain Python, so background reads need no
+database); the clocks of ``drf_cors._sources`` are replaced where a test
+needs time to pass. Real processes, Redis and a real database:
+``tests/load/test_sources_multiprocess.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import AsyncClient, Client, override_settings
+
+import drf_cors
+from drf_cors import _sources, conf
+from tests import settings as test_settings
+from tests.conftest import APP, preflight_headers
+from tests.testapp import sources
+
+TENANT = "https://tenant-a.example"
+OTHER = "https://tenant-b.example"
+SOURCE = "tests.testapp.sources.listed"
+#: A route without a policy of its own (the middleware's global defaults) and a mixin view.
+ROUTES = ["/api/plain-api/", "/api/spy/"]
+
+
+def cors(**extra: Any) -> dict[str, Any]:
+    return {
+        **test_settings.REST_FRAMEWORK,
+        "CORS": {**test_settings.REST_FRAMEWORK["CORS"], **extra},
+    }
+
+
+def granted(client: Client, origin: str, path: str = "/api/plain-api/", **extra: Any) -> bool:
+    response = client.get(path, HTTP_ORIGIN=origin, **extra)
+    assert response.status_code == 200
+    return response.headers.get("Access-Control-Allow-Origin") == origin
+
+
+class Clock:
+    """Monotonic and wall clocks that move only when told."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def source_data() -> Iterator[dict[str, Any]]:
+    sources.SOURCE_DATA["value"] = [TENANT]
+    sources.FAIL["error"] = None
+    sources.CALLS.clear()
+    yield sources.SOURCE_DATA
+    sources.SOURCE_DATA["value"] = []
+    sources.FAIL["error"] = None
+    sources.CALLS.clear()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr(_sources, "_clock", lambda: fake.now)
+    monkeypatch.setattr(_sources, "_wall", lambda: fake.now + 1_700_000_000)
+    return fake
+
+
+@pytest.fixture
+def with_source() -> Iterator[None]:
+    with override_settings(REST_FRAMEWORK=cors(ALLOWED_ORIGINS_SOURCE=SOURCE)):
+        yield
+
+
+def wait_for_background_read(timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while any(s._busy for s in _sources.known()):
+        assert time.monotonic() < deadline, "the background read did not finish"
+        time.sleep(0.01)
+
+
+@pytest.mark.usefixtures("with_source")
+class TestGlobalSource:
+    @pytest.mark.parametrize("path", ROUTES)
+    def test_an_origin_from_the_source_is_allowed(self, client: Client, path: str) -> None:
+        assert granted(client, TENANT, path)
+
+    def test_listed_origins_still_allowed(self, client: Client) -> None:
+        assert granted(client, APP)
+
+    def test_an_origin_in_neither_is_refused(self, client: Client) -> None:
+        assert not granted(client, OTHER)
+
+    def test_preflight_from_a_source_origin_is_granted(self, client: Client) -> None:
+        response = client.options("/api/spy/", **preflight_headers(TENANT, "PUT"))
+        assert response.status_code == 200
+        assert response.headers["Access-Control-Allow-Origin"] == TENANT
+
+    def test_the_source_is_read_once_not_per_request(self, client: Client) -> None:
+        for _ in range(50):
+            assert granted(client, TENANT)
+        assert sources.CALLS == ["listed"]
+
+    def test_a_request_without_origin_never_reads_the_source(self, client: Client) -> None:
+        client.get("/api/plain-api/")
+        assert sources.CALLS == []
+
+    def test_refresh_origins_serves_a_change_at_once(
+        self, client: Client, source_data: dict[str, Any]
+    ) -> None:
+        assert not granted(client, OTHER)
+        source_data["value"] = [OTHER]
+        drf_cors.refresh_origins()
+        assert granted(client, OTHER)
+        assert not granted(client, TENANT)  # a removal is revoked as fast
+
+
+@pytest.mark.usefixtures("with_source")
+class TestFreshness:
+    """``ORIGINS_REFRESH`` (10 s here): how long a change takes without refresh_origins()."""
+
+    def test_a_change_is_not_read_before_the_interval(
+        self, client: Client, clock: Clock, source_data: dict[str, Any]
+    ) -> None:
+        assert granted(client, TENANT)
+        source_data["value"] = [OTHER]
+        clock.advance(9.9)
+        assert not granted(client, OTHER)
+        assert sources.CALLS == ["listed"]
+
+    def test_a_change_shows_after_the_interval_read_in_the_background(
+        self,
+        client: Client,
+        clock: Clock,
+        source_data: dict[str, Any],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        threads: list[str] = []
+        listed = sources.listed
+
+        def spy() -> Any:
+            threads.append(threading.current_thread().name)
+            return listed()
+
+        monkeypatch.setattr(sources, "listed", spy)
+        assert granted(client, TENANT)
+        source_data["value"] = [OTHER]
+        clock.advance(10)
+        # The request that finds the check due is answered at once (from the
+        # snapshot it found, or the new one if the read was quicker); the
+        # source is read in a thread of drf_cors', not by the request.
+        client.get("/api/plain-api/", HTTP_ORIGIN=OTHER)
+        wait_for_background_read()
+        assert granted(client, OTHER)
+        assert threads == [threading.current_thread().name, "drf_cors-origins"]
+
+    def test_the_shared_result_serves_a_new_process_without_a_read(
+        self, client: Client, clock: Clock
+    ) -> None:
+        assert granted(client, TENANT)
+        _sources.clear()  # what a second process starts with
+        assert granted(client, TENANT)
+        assert sources.CALLS == ["listed"]
+
+
+class TestHostMapping:
+    @pytest.fixture(autouse=True)
+    def mapping(self, source_data: dict[str, Any]) -> Iterator[None]:
+        source_data["value"] = {
+            "api.tenant-a.example": [TENANT],
+            "api.tenant-b.example": [OTHER],
+            "*": ["https://every-tenant.example"],
+        }
+        hosts = ["testserver", "api.tenant-a.example", "api.tenant-b.example"]
+        with override_settings(
+            REST_FRAMEWORK=cors(ALLOWED_ORIGINS_SOURCE=SOURCE), ALLOWED_HOSTS=hosts
+        ):
+            yield
+
+    @pytest.mark.parametrize(
+        "host",
+        ["api.tenant-a.example", "API.Tenant-A.example", "api.tenant-a.example:8443"],
+        ids=["exact", "upper-case", "with-port"],
+    )
+    def test_a_host_gets_its_own_origins(self, client: Client, host: str) -> None:
+        assert granted(client, TENANT, HTTP_HOST=host)
+
+    def test_a_host_never_gets_another_hosts_origins(self, client: Client) -> None:
+        assert not granted(client, OTHER, HTTP_HOST="api.tenant-a.example")
+
+    def test_a_host_without_an_entry_gets_the_static_and_every_host_origins(
+        self, client: Client
+    ) -> None:
+        assert not granted(client, TENANT)  # HTTP_HOST testserver
+        assert granted(client, APP)
+        assert granted(client, "https://every-tenant.example")
+
+    def test_a_refused_host_gets_nothing_from_the_source_and_no_500(self, client: Client) -> None:
+        # Not in ALLOWED_HOSTS: Django refuses it (DisallowedHost); the preflight,
+        # answered before CommonMiddleware, is refused, never an error.
+        response = client.options(
+            "/api/plain-api/", HTTP_HOST="evil.example", **preflight_headers(TENANT, "GET")
+        )
+        assert response.status_code == 403
+
+    def test_use_x_forwarded_host_decides_the_host(self, client: Client, settings: Any) -> None:
+        settings.USE_X_FORWARDED_HOST = True
+        assert granted(client, OTHER, HTTP_X_FORWARDED_HOST="api.tenant-b.example")
+
+
+@pytest.mark.parametrize(
+    ("entries", "allowed", "refused"),
+    [
+        ([TENANT, "https://app.tenant.example/"], [TENANT], ["https://app.tenant.example"]),
+        ([TENANT, "null"], [TENANT], ["null"]),
+        ([TENANT, "https://*.github.io"], [TENANT], ["https://evil.github.io"]),
+        ([TENANT, r"^https://.*\.example$"], [TENANT], ["https://x.example"]),
+        ([TENANT, "*"], [TENANT], [OTHER]),
+        ([TENANT, 42, None], [TENANT], [OTHER]),
+        (["https://*.tenant.example"], ["https://a.tenant.example"], ["https://tenant.example"]),
+    ],
+    ids=["path", "null", "public-suffix-wildcard", "regex", "star", "not-strings", "wildcard"],
+)
+def test_entries_the_rules_refuse_are_skipped_the_rest_work(
+    client: Client,
+    source_data: dict[str, Any],
+    entries: list[Any],
+    allowed: list[str],
+    refused: list[str],
+) -> None:
+    source_data["value"] = entries
+    with override_settings(REST_FRAMEWORK=cors(ALLOWED_ORIGINS_SOURCE=SOURCE)):
+        assert all(granted(client, origin) for origin in allowed)
+        assert not any(granted(client, origin) for origin in refused)
+
+
+def test_a_skipped_entry_is_logged_once_with_the_checks_wording(
+    client: Client, source_data: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    source_data["value"] = [TENANT, "https://app.tenant.example/"]
+    with override_settings(REST_FRAMEWORK=cors(ALLOWED_ORIGINS_SOURCE=SOURCE)):
+        for _ in range(3):
+            granted(client, TENANT)
+        drf_cors.refresh_origins()
+    skipped = [r for r in caplog.records if "skipped" in r.getMessage()]
+    assert len(skipped) == 1
+    assert "drf_cors.E013" in skipped[0].getMessage()
+    assert "Write it as 'https://app.tenant.example'" in skipped[0].getMessage()
+
+
+@pytest.mark.usefixtures("with_source")
+class TestFaults:
+    def test_a_failing_source_keeps_the_last_good_origins(
+        self, client: Client, clock: Clock, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        assert granted(client, TENANT)
+        sources.FAIL["error"] = RuntimeError("database is down")
+        for _ in range(3):
+            clock.advance(10)
+            assert granted(client, TENANT)
+            wait_for_background_read()
+        errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+        assert len(errors) == 1
+        assert "database is down" in errors[0].getMessage()
+        assert "serving the last good origins (1 entries)" in errors[0].getMessage()
+
+    def test_recovery_is_logged_at_info(
+        self, client: Client, clock: Clock, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.INFO, logger="drf_cors")
+        granted(client, TENANT)
+        sources.FAIL["error"] = RuntimeError("down")
+        drf_cors.refresh_origins()
+        sources.FAIL["error"] = None
+        drf_cors.refresh_origins()
+        assert any(
+            r.levelno == logging.INFO and "recovered" in r.getMessage() for r in caplog.records
+        )
+
+    def test_a_source_that_never_succeeded_allows_nothing_and_fails_no_request(
+        self, client: Client
+    ) -> None:
+        sources.FAIL["error"] = RuntimeError("down")
+        assert not granted(client, TENANT)
+        assert granted(client, APP)
+
+    def test_refresh_origins_never_raises(self, client: Client) -> None:
+        granted(client, TENANT)
+        sources.FAIL["error"] = MemoryError("huge")
+        drf_cors.refresh_origins()
+        assert granted(client, TENANT)
+
+    @pytest.mark.parametrize(
+        "value",
+        ["just-a-string", 42, {"api.example": "not-a-list"}],
+        ids=["str", "int", "host-str"],
+    )
+    def test_a_malformed_result_is_an_outage_not_a_500(
+        self, client: Client, source_data: dict[str, Any], value: Any
+    ) -> None:
+        source_data["value"] = value
+        assert not granted(client, TENANT)
+        assert granted(client, APP)
+
+
+def test_an_unreachable_cache_reads_the_source_in_process(
+    client: Client, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caches = {
+        "default": test_settings.CACHES["default"],
+        # Nothing listens on port 9 (discard) of loopback: every call fails at once.
+        "origins": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        },
+    }
+    with override_settings(
+        CACHES=caches,
+        REST_FRAMEWORK=cors(ALLOWED_ORIGINS_SOURCE=SOURCE, ORIGINS_CACHE="origins"),
+    ):
+        for _ in range(3):
+            assert granted(client, TENANT)
+            clock.advance(10)
+            wait_for_background_read()
+        assert len(sources.CALLS) == 3  # once per interval, never per request
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1
+    assert "ORIGINS_CACHE 'origins' is unreachable" in errors[0].getMessage()
+
+
+class TestPolicies:
+    def test_a_view_policy_naming_its_origins_drops_the_global_source(self, client: Client) -> None:
+        with override_settings(REST_FRAMEWORK=cors(ALLOWED_ORIGINS_SOURCE=SOURCE)):
+            # /api/configured/ has CorsPolicy(allowed_origins=[...]): one field, replaced.
+            response = client.get("/api/configured/", HTTP_ORIGIN=TENANT)
+        assert "Access-Control-Allow-Origin" not in response.headers
+
+    def test_a_named_policy_with_its_own_source(self, client: Client) -> None:
+        policies = {
+            **test_settings.REST_FRAMEWORK["CORS"]["POLICIES"],
+            "partners": {"ALLOWED_ORIGINS_SOURCE": "tests.testapp.sources.other"},
+        }
+        with override_settings(REST_FRAMEWORK=cors(POLICIES=policies)):
+            response = client.get("/api/partner/", HTTP_ORIGIN="https://other-source.example")
+        assert response.headers["Access-Control-Allow-Origin"] == "https://other-source.example"
+
+    def test_a_source_next_to_allow_all_is_never_read(self, client: Client) -> None:
+        with override_settings(
+            REST_FRAMEWORK=cors(ALLOWED_ORIGINS_SOURCE=SOURCE, ALLOW_ALL_ORIGINS=True)
+        ):
+            assert (
+                client.get("/api/plain-api/", HTTP_ORIGIN=OTHER)["Access-Control-Allow-Origin"]
+                == "*"
+            )
+        assert sources.CALLS == []
+
+    def test_a_source_bound_to_the_policy_that_names_it(self, client: Client) -> None:
+        policies = {
+            **test_settings.REST_FRAMEWORK["CORS"]["POLICIES"],
+            "partners": {"ALLOWED_ORIGINS_SOURCE": "tests.testapp.sources.scoped"},
+        }
+        with override_settings(
+            REST_FRAMEWORK=cors(
+                ALLOWED_ORIGINS_SOURCE="tests.testapp.sources.scoped", POLICIES=policies
+            )
+        ):
+            assert granted(client, "https://global.scoped.example")
+            partner = client.get("/api/partner/", HTTP_ORIGIN="https://partners.scoped.example")
+            assert (
+                partner.headers["Access-Control-Allow-Origin"] == "https://partners.scoped.example"
+            )
+            assert not granted(client, "https://partners.scoped.example")
+
+
+@override_settings(REST_FRAMEWORK=cors(ALLOWED_ORIGINS_SOURCE=SOURCE))
+async def test_under_asgi_the_source_never_runs_on_the_event_loop(
+    async_client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[tuple[str, bool]] = []
+
+    def spy() -> list[str]:
+        try:
+            asyncio.get_running_loop()
+            on_loop = True
+        except RuntimeError:
+            on_loop = False
+        seen.append((threading.current_thread().name, on_loop))
+        return [TENANT]
+
+    monkeypatch.setattr(sources, "listed", spy)
+    for path in ("/api/async-plain/", "/api/async-health/"):
+        response = await async_client.get(path, headers={"Origin": TENANT})
+        assert response.status_code == 200
+    preflight = await async_client.options(
+        "/api/async-plain/", headers={"Origin": TENANT, "Access-Control-Request-Method": "GET"}
+    )
+    assert preflight.headers["Access-Control-Allow-Origin"] == TENANT
+    assert seen
+    assert not any(on_loop for _, on_loop in seen)
+
+
+def test_the_compiled_policy_matches_the_source_with_the_static_matcher() -> None:
+    with override_settings(REST_FRAMEWORK=cors(ALLOWED_ORIGINS_SOURCE=SOURCE)):
+        policy = conf.compiled(None)
+        assert policy.source is not None
+        assert policy.allows(TENANT, None)
+        snapshot = policy.source.snapshot
+        assert snapshot is not None
+        assert snapshot.common is not None
+        assert TENANT in snapshot.common.exact
