@@ -9,7 +9,9 @@ router.register("notes", views.NoteViewSet, basename="note")
 urlpatterns = [
     path("api/", include(router.urls)),
     path("api/stats/", views.stats, name="stats"),
+    path("api/search/", views.search, name="search"),
     path("api/health/", views.health, name="health"),
+    path("api/export/", views.export, name="export"),
     path("api/clock/", views.clock, name="clock"),
     path("api/partners/", views.PartnerFeed.as_view(), name="partners"),
     path("api/internal/", views.InternalMetrics.as_view(), name="internal"),

@@ -36,6 +36,20 @@ const CALLS = [
     read: (r, body) => ({ drf_cors: body.drf_cors }),
   },
   {
+    id: "search", title: "Search the public notes", expect: "listed", status: 200,
+    how: '@api_view(["GET"]) + @cors_policy(expose_headers=["X-Total-Count"])',
+    request: () => ({ method: "GET", path: "/api/search/?q=CORS" }),
+    read: (r, body) => ({ "X-Total-Count": r.headers.get("X-Total-Count"), results: body.results }),
+  },
+  {
+    id: "export", title: "Download the public notes", expect: "listed", status: 200,
+    how: 'plain Django view, @cors_policy(expose_headers=["Content-Disposition"]) over @require_GET',
+    request: () => ({ method: "GET", path: "/api/export/" }),
+    read: (r, body) => ({
+      "Content-Disposition": r.headers.get("Content-Disposition"), notes: body.notes.length,
+    }),
+  },
+  {
     id: "csrf-token", title: "Get a CSRF token", expect: "listed", status: 200,
     how: 'named policy "session" (credentials)', credentials: true,
     request: () => ({ method: "GET", path: "/api/auth/csrf/", credentials: "include" }),
@@ -118,6 +132,12 @@ const CALLS = [
     read: () => ({}),
   },
   {
+    id: "refused-method", title: "Preflight asking for a method outside the policy", expect: "never",
+    how: '@action, @cors_policy("public"): ALLOW_METHODS ["GET"], so no POST is ever sent',
+    request: () => ({ method: "POST", path: "/api/notes/public/", json: { title: "never sent" } }),
+    read: () => ({}),
+  },
+  {
     id: "partners-only", title: "Route for a partner's site only", expect: "never",
     how: 'CorsAPIView, cors = "partners" (named policy)',
     request: () => ({ method: "GET", path: "/api/partners/" }),
@@ -153,6 +173,51 @@ const CALLS = [
     how: "CorsAPIView raising: Django's 500, headers from the middleware",
     request: () => ({ method: "GET", path: "/api/boom/" }),
     read: () => ({}),
+  },
+  // A method the policy allows but the route does not implement: the preflight
+  // is granted (the policy alone decides), so the 405 reaches the script.
+  {
+    id: "error-405-list-put", title: "405 stays readable: PUT on a list route", expect: "listed", status: 405,
+    how: "ModelViewSet list route (GET, POST only); the class policy allows PUT",
+    request: () => ({
+      method: "PUT", path: "/api/notes/",
+      headers: { Authorization: `Token ${state.token}`, "X-Demo-Client": "demo-page" },
+      json: { title: "a list is not replaced" },
+    }),
+    read: (r, body) => ({ detail: body.detail }),
+  },
+  {
+    id: "error-405-list-delete", title: "405 stays readable: DELETE on a list route", expect: "listed", status: 405,
+    how: "ModelViewSet list route (GET, POST only); the class policy allows DELETE",
+    request: () => ({
+      method: "DELETE", path: "/api/notes/",
+      headers: { Authorization: `Token ${state.token}`, "X-Demo-Client": "demo-page" },
+    }),
+    read: (r, body) => ({ detail: body.detail }),
+  },
+  {
+    id: "error-405-api-view", title: "405 stays readable: PUT on a GET-only @api_view", expect: "listed", status: 405,
+    how: '@api_view(["GET"]) + @cors_policy(...): the policy allows PUT',
+    request: () => ({ method: "PUT", path: "/api/search/", json: { q: "CORS" } }),
+    read: (r, body) => ({ detail: body.detail }),
+  },
+  {
+    id: "error-405-plain-view", title: "405 stays readable: DELETE on a @require_GET view", expect: "listed", status: 405,
+    how: "plain Django view, @cors_policy(...) over @require_GET: Django's 405",
+    request: () => ({ method: "DELETE", path: "/api/export/", headers: { "Content-Type": "application/json" } }),
+    read: () => ({}),
+  },
+  {
+    id: "error-405-middleware", title: "405 stays readable: PUT on a route with no policy", expect: "listed", status: 405,
+    how: "plain Django view with @require_GET: the fallback middleware (global defaults)",
+    request: () => ({ method: "PUT", path: "/api/version/", json: { drf_cors: "0" } }),
+    read: () => ({}),
+  },
+  {
+    id: "error-405-mixin", title: "405 stays readable: DELETE on a POST-only APIView", expect: "listed", status: 405,
+    how: "DRF's ObtainAuthToken + CorsAPIViewMixin: revoking is not offered",
+    request: () => ({ method: "DELETE", path: "/api/auth/token/", headers: { "Content-Type": "application/json" } }),
+    read: (r, body) => ({ detail: body.detail }),
   },
 ];
 

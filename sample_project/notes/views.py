@@ -5,19 +5,36 @@
 | /api/notes/             | ``CorsAPIViewMixin`` on a ``ModelViewSet``, class ``cors``      |
 | /api/notes/public/      | ``@action`` with a per-action ``@cors_policy("public")``        |
 | /api/stats/             | ``@api_view`` + ``@cors_policy(...)``, throttled               |
+| /api/search/            | ``@api_view(["GET"])`` + ``@cors_policy(...)``, not throttled   |
 | /api/health/            | plain Django view, ``@cors_policy("public")`` (named policy)   |
+| /api/export/            | plain Django view, ``@cors_policy(...)`` over ``@require_GET`` |
 | /api/clock/             | async plain Django view, ``@cors_policy(...)``                 |
 | /api/partners/          | ``CorsAPIView`` with ``cors = "partners"`` (named policy)       |
 | /api/internal/          | ``CorsPolicy(enabled=False)``: never any CORS header           |
 | /api/version/           | nothing: the fallback middleware covers it (``URLS_REGEX``)    |
 | /api/boom/              | a deliberate 500, still readable by the page                   |
 | /api/auth/...           | session login with CSRF, and tokens (see ``auth.py``)          |
+
+Methods a route does not implement. A preflight is decided by the policy
+alone, so a method the policy allows but the route lacks is granted and the
+actual request gets a **405 the page can read**, with the route's CORS headers:
+``PUT``/``DELETE`` on the notes list (the router maps only GET and POST there),
+anything but GET on ``/api/search/`` (``@api_view(["GET"])``), on
+``/api/export/`` and on ``/api/version/`` (Django's ``@require_GET``), and
+``DELETE /api/auth/token/`` (DRF's token view takes POST only). A method outside
+the policy is refused at the preflight: the ``"public"`` policy allows GET only,
+so the browser never sends a POST to ``/api/notes/public/`` or ``/api/health/``.
+``/api/search/`` exists apart from ``/api/stats/`` because a throttle runs
+before DRF's method check: on ``/api/stats/`` a fourth call of the minute,
+whatever its method, gets the 429 first.
 """
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 from rest_framework import permissions, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action, api_view, permission_classes, throttle_classes
@@ -99,10 +116,45 @@ def stats(request: Request) -> Response:
     )
 
 
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+@cors_policy(expose_headers=["X-Total-Count"])
+def search(request: Request) -> Response:
+    """Public notes whose title or body contains ``?q=``; the total in ``X-Total-Count``.
+
+    GET only: any other method the policy allows (the global defaults allow
+    them all) passes its preflight and gets DRF's 405, readable by the page.
+    """
+    query = request.query_params.get("q", "")
+    notes = Note.objects.filter(public=True).filter(
+        Q(title__icontains=query) | Q(body__icontains=query)
+    )
+    response = Response({"results": [note.title for note in notes[:20]]})
+    response["X-Total-Count"] = str(notes.count())
+    return response
+
+
 @cors_policy("public")
 def health(request: HttpRequest) -> HttpResponse:
     """A plain Django view with a named policy: any origin may check the API is up."""
     return JsonResponse({"status": "ok"})
+
+
+# @cors_policy above @require_GET, so that without the middleware the decorator
+# still sees the preflight (the middleware answers it first anyway) and adds the
+# route's headers to the 405 that @require_GET returns for any other method.
+# @csrf_exempt as DRF's own views are: a read-only API route has no cookie-
+# authenticated write to protect, and Django's CSRF check would otherwise
+# answer any other method with 403 (readable too) before @require_GET's 405.
+@csrf_exempt
+@cors_policy(expose_headers=["Content-Disposition"])
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """The public notes as a JSON download; the page reads the file name it is given."""
+    notes = list(Note.objects.filter(public=True).values("title", "body"))
+    response = JsonResponse({"notes": notes})
+    response["Content-Disposition"] = 'attachment; filename="public-notes.json"'
+    return response
 
 
 @cors_policy(expose_headers=["X-Served-By"])
@@ -134,8 +186,14 @@ class InternalMetrics(CorsAPIView):
         return Response({"notes": Note.objects.count()})
 
 
+@csrf_exempt  # read-only, as export() above
+@require_GET
 def version(request: HttpRequest) -> HttpResponse:
-    """No policy of its own: the fallback middleware gives it the global defaults."""
+    """No policy of its own: the fallback middleware gives it the global defaults.
+
+    GET only: another method passes its preflight (the global defaults allow
+    it) and gets Django's 405, to which the middleware adds the CORS headers.
+    """
     return JsonResponse({"drf_cors": drf_cors.__version__})
 
 

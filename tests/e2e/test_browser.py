@@ -36,6 +36,12 @@ FROM_LISTED_ORIGIN = [
     ("exposed-header", 200, {"X-Total-Count": "3", "results": 3}),
     ("async-view", 200, {"X-Served-By": "async view"}),
     ("middleware-only", 200, {"drf_cors": drf_cors.__version__}),
+    ("search", 200, {"X-Total-Count": "1", "results": ["CORS in one line"]}),
+    (
+        "export",
+        200,
+        {"Content-Disposition": 'attachment; filename="public-notes.json"', "notes": 3},
+    ),
     ("csrf-token", 200, {"csrfToken": "64 characters"}),
     ("session-login", 200, {"username": "demo"}),
     ("session-cookie", 200, {"username": "demo", "authenticated": True}),
@@ -45,12 +51,21 @@ FROM_LISTED_ORIGIN = [
     ("preflight-patch", 200, {"title": "Edited cross-origin"}),
     ("preflight-delete", 204, {}),
     ("refused-header", None, BLOCKED),
+    ("refused-method", None, BLOCKED),
     ("partners-only", None, BLOCKED),
     ("cors-disabled", None, BLOCKED),
     ("error-401", 401, {"detail": "Authentication credentials were not provided."}),
     ("error-404", 404, {}),
     ("error-429", 429, {"Retry-After": _Seconds()}),
     ("error-500", 500, {}),
+    # Methods the policy allows and the route lacks: the preflight is granted,
+    # the actual request is sent, and the script reads its 405.
+    ("error-405-list-put", 405, {"detail": 'Method "PUT" not allowed.'}),
+    ("error-405-list-delete", 405, {"detail": 'Method "DELETE" not allowed.'}),
+    ("error-405-api-view", 405, {"detail": 'Method "PUT" not allowed.'}),
+    ("error-405-plain-view", 405, {}),
+    ("error-405-middleware", 405, {}),
+    ("error-405-mixin", 405, {"detail": 'Method "DELETE" not allowed.'}),
 ]
 
 #: From an origin no policy lists, only the public routes answer.
@@ -122,10 +137,32 @@ def test_page_shows_the_deciding_header(
 
 
 @pytest.mark.parametrize(
-    "call", ["refused-header", "partners-only", "cors-disabled"], ids=lambda c: c
+    "call", ["refused-header", "refused-method", "partners-only", "cors-disabled"], ids=lambda c: c
 )
 def test_page_shows_no_allow_origin_for_a_blocked_call(listed_run: PageRun, call: str) -> None:
     assert "Access-Control-Allow-Origin" not in listed_run.results[call]["probe"]["headers"]
+
+
+#: The 405 calls: each needs a preflight, which the page's server replays.
+METHOD_NOT_ALLOWED = [call for call, status, _ in FROM_LISTED_ORIGIN if status == 405]
+
+
+@pytest.mark.parametrize("call", METHOD_NOT_ALLOWED, ids=lambda c: c)
+def test_405_call_was_preflighted_and_granted_for_the_policy_s_methods(
+    listed_run: PageRun, call: str
+) -> None:
+    """The preflight lists the policy's methods, the one the route lacks included."""
+    result = listed_run.results[call]
+    method = result["request"].split()[0]
+    probe = result["probe"]
+    methods = probe["headers"]["Access-Control-Allow-Methods"].split(", ")
+    assert (result["preflight"], probe["status"], method in methods) == (True, 200, True)
+
+
+def test_method_outside_the_policy_is_refused_at_the_preflight(listed_run: PageRun) -> None:
+    """POST on the read-only public feed: the preflight is refused, nothing is sent."""
+    result = listed_run.results["refused-method"]
+    assert (result["preflight"], result["probe"]["status"]) == (True, 403)
 
 
 def _fetch_from(browser: Any, page_url: str, script: str, arg: Any) -> Any:

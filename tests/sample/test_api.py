@@ -129,6 +129,32 @@ def test_async_clock_counts_public_notes(client: Client, Note: Any) -> None:
     assert client.get("/api/clock/").json() == {"public_notes": 2}
 
 
+def test_search_finds_public_notes_only(client: Client, Note: Any) -> None:
+    baker.make(Note, title="CORS basics", public=True)
+    baker.make(Note, title="Private", body="about CORS", public=False)
+    baker.make(Note, title="Other", public=True)
+    response = client.get("/api/search/?q=cors")
+    assert (response.json(), response.headers["X-Total-Count"]) == (
+        {"results": ["CORS basics"]},
+        "1",
+    )
+
+
+def test_export_is_a_download_of_the_public_notes(client: Client, Note: Any) -> None:
+    baker.make(Note, title="Shared", body="hello", public=True)
+    baker.make(Note, public=False)
+    response = client.get("/api/export/", HTTP_ORIGIN=PAGE)
+    assert (
+        response.json(),
+        response.headers["Content-Disposition"],
+        response.headers["Access-Control-Expose-Headers"],
+    ) == (
+        {"notes": [{"title": "Shared", "body": "hello"}]},
+        'attachment; filename="public-notes.json"',
+        "Content-Disposition",
+    )
+
+
 def test_seed_demo_can_run_twice(Note: Any) -> None:
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
@@ -146,6 +172,10 @@ ALLOW_ORIGIN = [
     ("/api/clock/", OTHER, None),
     ("/api/version/", PAGE, PAGE),
     ("/api/version/", OTHER, None),
+    ("/api/search/", PAGE, PAGE),
+    ("/api/search/", OTHER, None),
+    ("/api/export/", PAGE, PAGE),
+    ("/api/export/", OTHER, None),
     ("/api/partners/", PARTNER, PARTNER),
     ("/api/partners/", PAGE, None),
     ("/api/internal/", PAGE, None),
@@ -210,3 +240,71 @@ def test_notes_send_credentials_header(client: Client) -> None:
 def test_public_feed_never_sends_credentials_header(client: Client) -> None:
     response = client.get("/api/notes/public/", HTTP_ORIGIN=PAGE)
     assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+#: Methods the policy allows and the route does not implement, one per way of
+#: attaching a policy: (path, method, request headers the browser asks for).
+NOT_IMPLEMENTED = [
+    ("/api/notes/", "PUT", "authorization,content-type,x-demo-client"),
+    ("/api/notes/", "DELETE", "authorization,x-demo-client"),
+    ("/api/search/", "PUT", "content-type"),
+    ("/api/export/", "DELETE", "content-type"),
+    ("/api/version/", "PUT", "content-type"),
+    ("/api/auth/token/", "DELETE", "content-type"),
+]
+NOT_IMPLEMENTED_IDS = [
+    "viewset-list-put",
+    "viewset-list-delete",
+    "api-view",
+    "plain-view",
+    "middleware-only",
+    "mixin-apiview",
+]
+
+
+@pytest.mark.parametrize(("path", "method", "headers"), NOT_IMPLEMENTED, ids=NOT_IMPLEMENTED_IDS)
+def test_preflight_for_a_method_the_route_lacks_is_granted(
+    client: Client, path: str, method: str, headers: str
+) -> None:
+    """The policy alone decides: Allow-Methods lists the policy's methods, this one too."""
+    response = client.options(
+        path,
+        HTTP_ORIGIN=PAGE,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD=method,
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS=headers,
+    )
+    assert (
+        response.status_code,
+        response.headers.get("Access-Control-Allow-Origin"),
+        method in response.headers.get("Access-Control-Allow-Methods", "").split(", "),
+    ) == (200, PAGE, True)
+
+
+@pytest.mark.parametrize(("path", "method", "headers"), NOT_IMPLEMENTED, ids=NOT_IMPLEMENTED_IDS)
+def test_method_the_route_lacks_gets_a_readable_405(
+    token_client: Client, path: str, method: str, headers: str
+) -> None:
+    """The actual request, CSRF checks on as in a browser: 405 with the route's headers."""
+    client = Client(
+        enforce_csrf_checks=True,
+        HTTP_ORIGIN=PAGE,
+        HTTP_AUTHORIZATION=token_client.defaults["HTTP_AUTHORIZATION"],
+    )
+    response = client.generic(method, path, "{}", content_type="application/json")
+    assert (response.status_code, response.headers.get("Access-Control-Allow-Origin")) == (
+        405,
+        PAGE,
+    )
+
+
+@pytest.mark.parametrize("path", ["/api/notes/public/", "/api/health/"], ids=["action", "plain"])
+def test_preflight_for_a_method_outside_the_policy_is_refused(client: Client, path: str) -> None:
+    """The "public" policy allows GET only: 403, no Access-Control-Allow-* header."""
+    response = client.options(
+        path,
+        HTTP_ORIGIN=PAGE,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type",
+    )
+    granted = [h for h in response.headers if h.lower().startswith("access-control-allow-")]
+    assert (response.status_code, granted) == (403, [])
