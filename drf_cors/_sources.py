@@ -543,3 +543,19 @@ def _after_fork() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork)
+
+
+def field_problem(entry: object, subject: str = "This entry") -> Problem | None:
+    """:func:`entry_problem` worded for one form field: ``subject`` instead of ``prefix[index]``.
+
+    The rest of the message and the hint are the system check's own, so the
+    admin and ``manage.py check`` explain a refused entry the same way.
+    """
+    problem = entry_problem(entry, 0, subject)
+    if problem is None:
+        return None
+    where = f"{subject}[0]"
+    message = problem.message
+    if message.startswith(where):
+        message = subject + message[len(where) :]
+    return problem._replace(message=message)

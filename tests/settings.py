@@ -15,6 +15,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_cors",
+    "drf_cors.contrib.origins",
     "tests.testapp",
 ]
 
