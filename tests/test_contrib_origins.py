@@ -405,6 +405,35 @@ def test_a_later_transaction_refreshes_again(commit: Commit, refreshes: list[Non
     assert refreshes == [None, None]
 
 
+def test_a_queryset_delete_sends_the_signals(client: Client, commit: Commit) -> None:
+    AllowedOrigin.objects.create(origin=TENANT)
+    AllowedOrigin.objects.create(origin=OTHER)
+    assert granted(client, TENANT)
+    with commit() as callbacks:
+        AllowedOrigin.objects.filter(origin__startswith="https://tenant-").delete()
+    assert len(callbacks) == 2
+    assert not granted(client, TENANT)
+    assert not granted(client, OTHER)
+
+
+def test_bulk_create_and_update_need_refresh_origins(client: Client, commit: Commit) -> None:
+    """The documented caveat: these send no signals, so nothing refreshes by itself."""
+    assert not granted(client, TENANT)
+    with commit() as callbacks:
+        AllowedOrigin.objects.bulk_create([AllowedOrigin(origin=TENANT)])
+    assert callbacks == []
+    assert not granted(client, TENANT)
+    drf_cors.refresh_origins()
+    assert granted(client, TENANT)
+    with commit() as callbacks:
+        AllowedOrigin.objects.filter(origin=TENANT).update(origin=OTHER)
+    assert callbacks == []
+    assert granted(client, TENANT)  # the old rows, until...
+    drf_cors.refresh_origins()
+    assert granted(client, OTHER)
+    assert not granted(client, TENANT)
+
+
 def test_a_failing_refresh_never_breaks_the_save(
     commit: Commit, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
