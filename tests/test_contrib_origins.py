@@ -270,7 +270,7 @@ def test_without_the_app_the_read_fails_with_a_clear_error(
 
 
 def test_the_object_and_its_path_are_one_source(client: Client) -> None:
-    assert _sources.source_key(source) == SOURCE_PATH
+    assert _sources.source_key(source) == SOURCE_PATH == repr(source)
     AllowedOrigin.objects.create(origin=TENANT)
     with override_settings(REST_FRAMEWORK=cors(ALLOWED_ORIGINS_SOURCE=source)):
         assert granted(client, TENANT)
@@ -684,6 +684,16 @@ def test_full_clean_refuses_a_duplicate_and_reports_every_field_at_once() -> Non
     with pytest.raises(ValidationError) as raised:
         row.full_clean()
     assert set(raised.value.error_dict) == {"origin", "host", "policy"}
+
+
+def test_full_clean_keeps_djangos_own_field_errors() -> None:
+    row = AllowedOrigin(origin="", host="x" * 254, policy="nope")
+    with pytest.raises(ValidationError) as raised:
+        row.full_clean()
+    errors = raised.value.message_dict
+    assert errors["origin"] == ["This field cannot be blank."]
+    assert errors["host"] == ["Ensure this value has at most 253 characters (it has 254)."]
+    assert errors["policy"][0].startswith("There is no policy 'nope'")
 
 
 def test_full_clean_respects_exclude() -> None:
