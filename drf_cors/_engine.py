@@ -23,18 +23,22 @@ logger = logging.getLogger("drf_cors")
 
 #: Set on every response the engine has handled (headers added or refused).
 MARK: Final = "_drf_cors_done"
-#: Status of a refused preflight, as Spring and jub0bs/cors answer: the
-#: browser fails the request whatever the status, and 403 tells a human why.
+#: Status of a refused preflight when ``DEBUG`` is on: 403, as Spring and
+#: jub0bs/cors answer, with the reason in the body, for the developer reading
+#: the network panel. In production a refused preflight is a 200 without any
+#: ``Access-Control-Allow-*`` header, as django-cors-headers and ASP.NET Core
+#: answer: the browser blocks the call just the same, and Django's handler
+#: logs no 4xx, which under ASGI costs a thread hop (100 µs) per request. The
+#: reason is logged at INFO on the ``drf_cors`` logger either way.
 REJECTED_STATUS: Final = 403
+#: A preflight asking for more than this many characters of header names is
+#: refused unread: browsers list only the headers a script set, and parsing a
+#: list an attacker made long would make its cost grow with it.
+MAX_REQUEST_HEADERS_LENGTH: Final = 1024
 
 ACAO: Final = "Access-Control-Allow-Origin"
 ACAC: Final = "Access-Control-Allow-Credentials"
-_PREFLIGHT_VARY: Final = (
-    "Origin",
-    "Access-Control-Request-Method",
-    "Access-Control-Request-Headers",
-)
-_PREFLIGHT_VARY_PN: Final = (*_PREFLIGHT_VARY, "Access-Control-Request-Private-Network")
+ACEH: Final = "Access-Control-Expose-Headers"
 
 
 def is_preflight(method: str | None, meta: Mapping[str, Any]) -> bool:
@@ -46,6 +50,46 @@ def is_preflight(method: str | None, meta: Mapping[str, Any]) -> bool:
     )
 
 
+def _has_store() -> bool:
+    from django.http.response import ResponseHeaders
+
+    return isinstance(getattr(ResponseHeaders({}), "_store", None), dict)
+
+
+#: Whether ``ResponseHeaders`` keeps its headers in ``_store``, a dict of
+#: lower-cased name -> (name, value) (every Django since 3.0 does). Setting a
+#: header through ``response.headers[...]`` validates and re-encodes name and
+#: value each time, about 0.5 µs a header; the engine writes values that need
+#: no validation (constants checked when first written, and origins that
+#: ``OriginMatcher.allows`` only grants when printable ASCII) straight into
+#: the store, and falls back to the public API if a Django ever lacks it.
+FAST_HEADERS: Final = _has_store()
+
+
+def _store(response: HttpResponseBase) -> dict[str, tuple[str, str]] | None:
+    if FAST_HEADERS:
+        store: dict[str, tuple[str, str]] = response.headers._store
+        return store
+    return None  # pragma: no cover - every supported Django has it
+
+
+def has_header(response: HttpResponseBase, lower_name: str) -> bool:
+    """``lower_name in response.headers``, without the raise-and-catch of a miss (0.5 µs)."""
+    store = _store(response)
+    if store is None:  # pragma: no cover - every supported Django has it
+        return lower_name in response.headers
+    return lower_name in store
+
+
+def _set(
+    response: HttpResponseBase, store: dict[str, tuple[str, str]] | None, name: str, value: str
+) -> None:
+    if store is None:  # pragma: no cover - every supported Django has it
+        response.headers[name] = value
+    else:
+        store[name.lower()] = (name, value)
+
+
 #: A ``Vary`` value seen on a response -> that value with ``Origin`` added,
 #: exactly as ``patch_vary_headers`` writes it. Sites send a handful of
 #: distinct values ("Accept", "Accept, Cookie"), so the split, lower-casing
@@ -53,40 +97,22 @@ def is_preflight(method: str | None, meta: Mapping[str, Any]) -> bool:
 #: view may set anything.
 _VARY_WITH_ORIGIN: dict[str, str] = {}
 _VARY_MEMO_SIZE: Final = 256
+_VARY_ORIGIN: Final = ("Vary", "Origin")
 
 
-def has_header(response: HttpResponseBase, lower_name: str) -> bool:
-    """``lower_name in response.headers``, without the cost of a miss.
-
-    ``ResponseHeaders`` answers ``in`` through ``Mapping.__contains__``, which
-    raises and catches ``KeyError`` for a missing header: about 0.5 µs, a
-    tenth of this package's whole per-response cost. Its dict of lower-cased
-    names (``_store``, there since Django 3.0) answers without raising.
-    """
-    store = getattr(response.headers, "_store", None)
-    if store is None:  # pragma: no cover - every supported Django has it
-        return lower_name in response.headers
-    return lower_name in store
-
-
-def _vary_origin(response: HttpResponseBase) -> None:
-    headers = response.headers
-    store = getattr(headers, "_store", None)
+def _vary_origin(response: HttpResponseBase, store: dict[str, tuple[str, str]] | None) -> None:
     if store is None:  # pragma: no cover - every supported Django has it
         patch_vary_headers(response, ("Origin",))
         return
     entry = store.get("vary")
     if entry is None:
-        # Exactly what ``headers["Vary"] = "Origin"`` stores, minus
-        # re-validating a constant on every response.
-        store["vary"] = ("Vary", "Origin")
+        store["vary"] = _VARY_ORIGIN  # what headers["Vary"] = "Origin" stores
         return
-    vary = entry[1]
-    patched = _VARY_WITH_ORIGIN.get(vary)
+    patched = _VARY_WITH_ORIGIN.get(entry[1])
     if patched is None:
         patch_vary_headers(response, ("Origin",))
         if len(_VARY_WITH_ORIGIN) < _VARY_MEMO_SIZE:
-            _VARY_WITH_ORIGIN[vary] = headers["Vary"]
+            _VARY_WITH_ORIGIN[entry[1]] = response.headers["Vary"]
         return
     # ``patched`` went through ResponseHeaders' validation when
     # patch_vary_headers first wrote it; store it as that wrote it.
@@ -98,7 +124,8 @@ def finish(request: HttpRequest, response: HttpResponseBase, policy: CompiledPol
     setattr(response, MARK, True)
     if not policy.enabled:
         return
-    _vary_origin(response)
+    store = _store(response)
+    _vary_origin(response, store)
     origin = request.META.get("HTTP_ORIGIN")
     if origin is None:
         return
@@ -106,12 +133,11 @@ def finish(request: HttpRequest, response: HttpResponseBase, policy: CompiledPol
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("drf_cors: origin %r is not allowed by %s.", origin, policy.label)
         return
-    headers = response.headers
-    headers[ACAO] = "*" if policy.star else origin
+    _set(response, store, ACAO, "*" if policy.star else origin)
     if policy.credentials:
-        headers[ACAC] = "true"
+        _set(response, store, ACAC, "true")
     if policy.expose_value is not None:
-        headers["Access-Control-Expose-Headers"] = policy.expose_value
+        _set(response, store, ACEH, policy.expose_value)
 
 
 def requested_headers(meta: Mapping[str, Any]) -> list[str]:
@@ -119,24 +145,30 @@ def requested_headers(meta: Mapping[str, Any]) -> list[str]:
     return [name for name in (part.strip().lower() for part in raw.split(",")) if name]
 
 
-def reason(request: HttpRequest, policy: CompiledPolicy, requested: list[str]) -> str | None:
+def reason(request: HttpRequest, policy: CompiledPolicy, requested: list[str] | None) -> str | None:
     """Why a preflight must be refused, or ``None`` when it may pass.
 
     The policy alone decides (API.md): a method the policy allows but the route
     does not implement passes, so the actual request's 405 reaches the script
     with CORS headers and stays readable, as every other error does.
+    ``requested`` is ``None`` when the header list was too long to read.
     """
     if policy.error is not None:
         return f"{policy.label} is misconfigured ({policy.error})"
     meta = request.META
     origin = meta["HTTP_ORIGIN"]
     if not policy.allows(origin, request):
-        return f"origin {origin!r} is not allowed by {policy.label}"
+        return f"origin {origin[:MAX_ORIGIN_SHOWN]!r} is not allowed by {policy.label}"
     method = meta["HTTP_ACCESS_CONTROL_REQUEST_METHOD"]
     if method not in policy.methods:
         return (
-            f"method {method!r} is not allowed by {policy.label} "
+            f"method {method[:MAX_ORIGIN_SHOWN]!r} is not allowed by {policy.label} "
             f"(allowed: {policy.methods_value}; methods are case-sensitive)"
+        )
+    if requested is None:
+        return (
+            f"Access-Control-Request-Headers is longer than {MAX_REQUEST_HEADERS_LENGTH} "
+            "characters; no browser sends that many header names"
         )
     for name in requested:
         if name in policy.headers:
@@ -145,7 +177,7 @@ def reason(request: HttpRequest, policy: CompiledPolicy, requested: list[str]) -
         # which must always be listed by name.
         if policy.any_header and name != "authorization" and TOKEN.fullmatch(name):
             continue
-        return f"request header {name!r} is not allowed by {policy.label}"
+        return f"request header {name[:MAX_ORIGIN_SHOWN]!r} is not allowed by {policy.label}"
     if (
         meta.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK") == "true"
         and not policy.private_network
@@ -154,33 +186,39 @@ def reason(request: HttpRequest, policy: CompiledPolicy, requested: list[str]) -
     return None
 
 
+#: How much of a request's own value a log line quotes (an 8 KB origin is not logged whole).
+MAX_ORIGIN_SHOWN: Final = 120
+
+
 def preflight(request: HttpRequest, policy: CompiledPolicy, where: str = "") -> HttpResponse:
     """Answer a preflight with ``policy``; ``where`` names the route in the log."""
     meta = request.META
-    requested = requested_headers(meta)
+    raw = meta.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")
+    requested = requested_headers(meta) if len(raw) <= MAX_REQUEST_HEADERS_LENGTH else None
     refused = reason(request, policy, requested)
     if refused is not None:
         return _reject(refused, where, policy)
+    assert requested is not None  # reason() refuses an unread list
     response = HttpResponse()
-    headers = response.headers
-    headers["Vary"] = ", ".join(_PREFLIGHT_VARY_PN if policy.private_network else _PREFLIGHT_VARY)
-    headers[ACAO] = "*" if policy.star else meta["HTTP_ORIGIN"]
-    if policy.credentials:
-        headers[ACAC] = "true"
-    headers["Access-Control-Allow-Methods"] = policy.methods_value
-    if policy.any_header:
-        if requested:
-            # With credentials a literal "*" means the header named "*", and
-            # it never covers Authorization: echo the (validated) names.
-            wildcard = not policy.credentials and "authorization" not in requested
-            headers["Access-Control-Allow-Headers"] = "*" if wildcard else ", ".join(requested)
-    elif policy.headers_value is not None:
-        headers["Access-Control-Allow-Headers"] = policy.headers_value
-    if policy.max_age_value is not None:
-        headers["Access-Control-Max-Age"] = policy.max_age_value
+    store = _store(response)
+    if store is None:  # pragma: no cover - every supported Django has it
+        for name, value in policy.preflight_headers.items():
+            response.headers[name] = value
+    else:
+        store.update(policy.preflight_store)
+    _set(response, store, ACAO, "*" if policy.star else meta["HTTP_ORIGIN"])
+    if policy.any_header and requested:
+        # With credentials a literal "*" means the header named "*", and it
+        # never covers Authorization: echo the names (each a validated token).
+        wildcard = not policy.credentials and "authorization" not in requested
+        _set(
+            response,
+            store,
+            "Access-Control-Allow-Headers",
+            "*" if wildcard else ", ".join(requested),
+        )
     if policy.private_network and meta.get("HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK") == "true":
-        headers["Access-Control-Allow-Private-Network"] = "true"
-    headers["Content-Length"] = "0"
+        _set(response, store, "Access-Control-Allow-Private-Network", "true")
     setattr(response, MARK, True)
     return response
 
@@ -188,13 +226,19 @@ def preflight(request: HttpRequest, policy: CompiledPolicy, where: str = "") -> 
 def _reject(reason: str, where: str, policy: CompiledPolicy) -> HttpResponse:
     text = f"CORS preflight rejected{' on ' + where if where else ''}: {reason}."
     logger.info("drf_cors: %s", text)
-    body = text if settings.DEBUG else ""
-    response = HttpResponse(body, status=REJECTED_STATUS, content_type="text/plain; charset=utf-8")
-    response.headers["Vary"] = ", ".join(
-        _PREFLIGHT_VARY_PN if policy.private_network else _PREFLIGHT_VARY
-    )
-    # Logged above with the reason, at INFO: keep Django from logging every
-    # refused preflight again as a "Forbidden" WARNING on django.request.
-    response._has_been_logged = True  # type: ignore[attr-defined]
+    if settings.DEBUG:
+        response = HttpResponse(
+            text, status=REJECTED_STATUS, content_type="text/plain; charset=utf-8"
+        )
+        # Logged above with the reason: keep Django from logging it again as a
+        # "Forbidden" WARNING on django.request.
+        response._has_been_logged = True  # type: ignore[attr-defined]
+    else:
+        response = HttpResponse(b"", content_type="text/plain; charset=utf-8")
+    store = _store(response)
+    if store is None:  # pragma: no cover - every supported Django has it
+        response.headers["Vary"] = policy.vary_preflight
+    else:
+        store["vary"] = policy.preflight_store["vary"]
     setattr(response, MARK, True)
     return response

@@ -241,17 +241,22 @@ class Source:
             shared = self._fetch()
             if shared is not None and _wall() - shared.started < self.refresh:
                 return
-            if not self._claim():
-                return  # another process is reading it now
-            if inline or self.snapshot is None:
-                self._read(close_db=close_db)  # the first read: nothing to serve meanwhile
-            else:
-                self._spawn(lambda: self._read(close_db=True))
+            claimed = self._claim()
+            if self.snapshot is None:
+                # Nothing to serve meanwhile: the first read of a process
+                # happens now, even while another process holds the claim.
+                self._read(close_db=close_db, claimed=claimed)
+            elif not claimed:
+                return  # another process is reading it: its result comes next check
+            elif inline:
+                self._read(close_db=close_db, claimed=True)
+            elif not self._spawn(lambda: self._read(close_db=True, claimed=True)):
+                self._release()  # a read of this process is still running
 
-    def _spawn(self, job: Callable[[], None]) -> None:
+    def _spawn(self, job: Callable[[], None]) -> bool:
         """Run ``job`` in a thread of its own, unless one is running already."""
         if self._busy:
-            return
+            return False
         self._busy = True
 
         def run() -> None:
@@ -261,16 +266,20 @@ class Source:
                 self._busy = False
 
         threading.Thread(target=run, name="drf_cors-origins", daemon=True).start()
+        return True
 
     # -- reading and sharing -------------------------------------------------
 
     def refresh_now(self) -> None:
-        """Read the source, serve and publish the result (``refresh_origins``)."""
-        with self._lock:
-            self._read(close_db=False)
-            self.due = _clock() + self.refresh
+        """Read the source, serve and publish the result (``refresh_origins``).
 
-    def _read(self, close_db: bool) -> None:
+        Not under the lock: a request that finds its check due meanwhile waits
+        for a cache read at most, never for this query.
+        """
+        self._read(close_db=False, claimed=False)
+        self.due = _clock() + self.refresh
+
+    def _read(self, close_db: bool, claimed: bool) -> None:
         started = _wall()
         try:
             raw = self._call()
@@ -279,7 +288,8 @@ class Source:
             self._source_failed(exc)
             return
         finally:
-            self._release()
+            if claimed:
+                self._release()
             if close_db:
                 from django.db import connections
 
@@ -339,13 +349,8 @@ class Source:
         if what in self._reported or len(self._reported) >= _REPORTED_LIMIT:
             return
         self._reported.add(what)
-        logger.warning(
-            "drf_cors: skipped %s: drf_cors.%s: %s %s",
-            what,
-            problem.id,
-            problem.message,
-            problem.hint,
-        )
+        text = f"{problem.message} {problem.hint}".strip()
+        logger.warning("drf_cors: skipped %s: drf_cors.%s: %s", what, problem.id, text)
 
     def _install(self, snapshot: Snapshot) -> None:
         current = self.snapshot
@@ -479,7 +484,12 @@ def source_key(value: Any) -> str:
     if isinstance(value, str):
         return value
     module = getattr(value, "__module__", None) or "?"
-    qualname = getattr(value, "__qualname__", None) or type(value).__qualname__
+    qualname = getattr(value, "__qualname__", None)
+    if not isinstance(qualname, str):
+        # An instance (a partial, a callable object): two of them share a
+        # type, not a name. Named by identity, so never shared between
+        # processes; give it a ``__qualname__`` to share it.
+        return f"{module}.{type(value).__qualname__}#{id(value)}"
     if "<" in qualname:  # a lambda or a closure: not the same object elsewhere
         return f"{module}.{qualname}#{id(value)}"
     return f"{module}.{qualname}"

@@ -11,7 +11,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -111,6 +111,25 @@ def urls_regex() -> re.Pattern[str]:
             pattern = re.compile(r"(?!)")
         remember(_state, "urls_regex", pattern, since)
     return pattern
+
+
+#: ``URLS_REGEX`` values that cover every path: no match needed per request.
+_EVERY_PATH: Final = frozenset({"", "^", ".*", "^.*", "^.*$", r"^.*\Z", ".*$"})
+
+
+def fallback(path: str) -> CompiledPolicy | None:
+    """The middleware's own policy for ``path`` (the global defaults), if ``URLS_REGEX`` covers it."""
+    found = _state.get("fallback")
+    if found is None:
+        since = _generation
+        raw = user_settings()
+        source = raw.get("URLS_REGEX", DEFAULTS["URLS_REGEX"]) if isinstance(raw, Mapping) else ""
+        found = (None if source in _EVERY_PATH else urls_regex(), compiled(None))
+        remember(_state, "fallback", found, since)
+    pattern, policy = found
+    if pattern is None or pattern.match(path):
+        return policy
+    return None
 
 
 def describe(spec: PolicySpec) -> str:

@@ -45,78 +45,89 @@ class CorsMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.async_mode:
             return self.__acall__(request)
-        if _engine.is_preflight(request.method, request.META):
-            policy = self._early_policy(request)
+        meta = request.META
+        if (
+            request.method == "OPTIONS"
+            and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in meta
+            and "HTTP_ORIGIN" in meta
+        ):
+            policy = _early_policy(request)
             if policy is not None:
                 return _engine.preflight(request, policy, request.path_info)
         response: HttpResponseBase = self.get_response(request)  # type: ignore[assignment]
-        policy = self._response_policy(request, response)
-        return response if policy is None else self._finish(request, response, policy)
+        if getattr(response, _engine.MARK, False):
+            return response  # a view with its own policy answered
+        policy = _response_policy(request, response)
+        return response if policy is None else _finish(request, response, policy)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        if _engine.is_preflight(request.method, request.META):
-            policy = self._early_policy(request)
+        meta = request.META
+        if (
+            request.method == "OPTIONS"
+            and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in meta
+            and "HTTP_ORIGIN" in meta
+        ):
+            policy = _early_policy(request)
             if policy is not None:
                 if policy.source is not None:
                     await policy.source.ready()  # a due look at the source, off the loop
                 return _engine.preflight(request, policy, request.path_info)
         response: HttpResponseBase = await self.get_response(request)  # type: ignore[misc]
-        policy = self._response_policy(request, response)
+        if getattr(response, _engine.MARK, False):
+            return response
+        policy = _response_policy(request, response)
         if policy is None:
             return response
-        if policy.source is not None and "HTTP_ORIGIN" in request.META:
+        if policy.source is not None and "HTTP_ORIGIN" in meta:
             await policy.source.ready()
-        return self._finish(request, response, policy)
+        return _finish(request, response, policy)
 
-    def _early_policy(self, request: HttpRequest) -> CompiledPolicy | None:
-        """The enabled policy that answers this preflight before the chain, if any."""
+
+def _early_policy(request: HttpRequest) -> CompiledPolicy | None:
+    """The enabled policy that answers this preflight before the chain, if any."""
+    route = _resolve_route(request)
+    if route is None:
+        return None
+    policy = route.policy(request.META["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
+    if policy is None:
+        policy = conf.fallback(request.path_info)
+    return policy if policy is not None and policy.enabled else None
+
+
+def _response_policy(request: HttpRequest, response: HttpResponseBase) -> CompiledPolicy | None:
+    """The policy for a response no view handled, or ``None`` to leave it alone."""
+    match = request.resolver_match
+    route: _routes.Route | None
+    if match is not None:
+        route = _routes.route(match.func)
+    else:
         route = _resolve_route(request)
-        if route is None:
+    policy = route.policy(request.method or "GET") if route is not None else None
+    if policy is None:
+        policy = conf.fallback(request.path_info)
+        if policy is None:
             return None
-        policy = _policy(request, route, request.META["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
-        return policy if policy is not None and policy.enabled else None
-
-    @staticmethod
-    def _response_policy(request: HttpRequest, response: HttpResponseBase) -> CompiledPolicy | None:
-        """The policy for a response no view handled, or ``None`` to leave it alone."""
-        if getattr(response, _engine.MARK, False):
-            return None
-        match = request.resolver_match
-        route = _routes.route(match.func) if match is not None else _resolve_route(request)
-        policy = _policy(request, route, request.method or "GET")
-        if policy is not None and _engine.has_header(response, "access-control-allow-origin"):
-            # Someone else (a view, another library) already answered CORS.
-            setattr(response, _engine.MARK, True)
-            return None
-        return policy
-
-    @staticmethod
-    def _finish(
-        request: HttpRequest, response: HttpResponseBase, policy: CompiledPolicy
-    ) -> HttpResponseBase:
-        if (
-            policy.enabled
-            and request.resolver_match is not None
-            and _engine.is_preflight(request.method, request.META)
-        ):
-            # A preflight the early answer could not place (a middleware below
-            # set the URLconf): it reached the view, but the browser still
-            # gets the preflight answer of the route Django resolved.
-            return _engine.preflight(request, policy, request.path_info)
-        _engine.finish(request, response, policy)
-        return response
+    if _engine.has_header(response, "access-control-allow-origin"):
+        # Someone else (a view, another library) already answered CORS.
+        setattr(response, _engine.MARK, True)
+        return None
+    return policy
 
 
-def _policy(
-    request: HttpRequest, route: _routes.Route | None, method: str
-) -> CompiledPolicy | None:
-    if route is not None:
-        policy = route.policy(method)
-        if policy is not None:
-            return policy
-    if conf.urls_regex().match(request.path_info):
-        return conf.compiled(None)
-    return None
+def _finish(
+    request: HttpRequest, response: HttpResponseBase, policy: CompiledPolicy
+) -> HttpResponseBase:
+    if (
+        policy.enabled
+        and request.resolver_match is not None
+        and _engine.is_preflight(request.method, request.META)
+    ):
+        # A preflight the early answer could not place (a middleware below
+        # set the URLconf): it reached the view, but the browser still gets
+        # the preflight answer of the route Django resolved.
+        return _engine.preflight(request, policy, request.path_info)
+    _engine.finish(request, response, policy)
+    return response
 
 
 def _resolve_route(request: HttpRequest) -> _routes.Route | None:

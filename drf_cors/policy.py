@@ -109,6 +109,22 @@ def _kwarg_name(key: str) -> str:
     return f"CorsPolicy({key}=...)"
 
 
+def _validated(headers: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """``headers`` as ``ResponseHeaders`` stores them; ``BadHeaderError`` if one is invalid."""
+    from django.http.response import ResponseHeaders
+
+    store = getattr(ResponseHeaders(headers), "_store", None)
+    return dict(store) if isinstance(store, dict) else {}
+
+
+_PREFLIGHT_VARY: Final = (
+    "Origin",
+    "Access-Control-Request-Method",
+    "Access-Control-Request-Headers",
+)
+_PREFLIGHT_VARY_PN: Final = (*_PREFLIGHT_VARY, "Access-Control-Request-Private-Network")
+
+
 class CompiledPolicy:
     """The effective policy of a route, in the form the hot path reads.
 
@@ -132,9 +148,12 @@ class CompiledPolicy:
         "methods",
         "methods_order",
         "methods_value",
+        "preflight_headers",
+        "preflight_store",
         "private_network",
         "source",
         "star",
+        "vary_preflight",
     )
 
     def __init__(
@@ -171,6 +190,29 @@ class CompiledPolicy:
         self.max_age_value = str(age) if age else None
         self.private_network = bool(values["allow_private_network"])
         self.source = None if allow_all else source
+        #: A preflight answer varies on what decides it (Fetch, "CORS protocol and HTTP caches").
+        self.vary_preflight = ", ".join(
+            _PREFLIGHT_VARY_PN if self.private_network else _PREFLIGHT_VARY
+        )
+        #: The headers every granted preflight of this policy carries, whatever
+        #: the request: written in one step (``Access-Control-Allow-Origin`` and,
+        #: for ``"*"`` in ``allow_headers``, ``Access-Control-Allow-Headers``
+        #: depend on the request and are added to them).
+        constant = {"Vary": self.vary_preflight}
+        if self.credentials:
+            constant["Access-Control-Allow-Credentials"] = "true"
+        constant["Access-Control-Allow-Methods"] = self.methods_value
+        if not self.any_header and self.headers_value is not None:
+            constant["Access-Control-Allow-Headers"] = self.headers_value
+        if self.max_age_value is not None:
+            constant["Access-Control-Max-Age"] = self.max_age_value
+        constant["Content-Length"] = "0"
+        self.preflight_headers = constant
+        # Django's own validation (no newline, encodable), once: the engine
+        # then copies these into each answer as they are.
+        self.preflight_store = _validated(constant)
+        if self.expose_value is not None:
+            _validated({"Access-Control-Expose-Headers": self.expose_value})
 
     def allows(self, origin: str, request: HttpRequest | None) -> bool:
         """Whether ``origin`` is allowed: listed, matched, or given by the source."""

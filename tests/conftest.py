@@ -25,6 +25,20 @@ def lenient_client() -> Client:
     return Client(raise_request_exception=False)
 
 
+#: The status of a refused preflight with ``DEBUG`` off, as the tests run: 200
+#: without any ``Access-Control-Allow-*`` header (the browser blocks the call);
+#: with ``DEBUG`` on it is 403 with the reason in the body.
+REFUSED = 200
+
+
+def refused(response: object) -> bool:
+    """A refused preflight: the status above and no ``Access-Control-Allow-*`` header."""
+    return response.status_code == REFUSED and not any(  # type: ignore[attr-defined]
+        name.lower().startswith("access-control-allow-")
+        for name in response.headers  # type: ignore[attr-defined]
+    )
+
+
 def preflight_headers(
     origin: str = APP, method: str = "GET", headers: str | None = None
 ) -> dict[str, str]:

@@ -256,10 +256,10 @@ def test_preflight_never_grants_more_than_the_policy(
         HTTP_ACCESS_CONTROL_REQUEST_METHOD=method,
         HTTP_ACCESS_CONTROL_REQUEST_HEADERS=headers,
     )
-    assert response.status_code in (200, 403)
+    assert response.status_code == 200  # granted, or refused with DEBUG off
     assert_grant_is_sound(response, policy, origin)
-    if response.status_code == 403:
-        assert "Access-Control-Allow-Origin" not in response.headers
+    if "Access-Control-Allow-Origin" not in response.headers:
+        assert not [h for h in response.headers if h.lower().startswith("access-control-")]
         return
     allowed = set(policy["allow_methods"]) | (
         {"HEAD"} if "GET" in policy["allow_methods"] else set()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client, override_settings
+from django.test import AsyncClient, Client, override_settings
 
-from tests.conftest import APP, cors_headers, preflight_headers
+from tests import settings as test_settings
+from tests.conftest import APP, EVIL, cors_headers, preflight_headers, refused
 
 #: One route per adapter: the mixin, the middleware, the function decorator.
 ROUTES = ["/api/spy/", "/api/plain/", "/api/stats-below/"]
@@ -76,29 +77,29 @@ class TestGlobalDefaults:
 
 
 @pytest.mark.parametrize(
-    ("keys", "requested", "status", "allow_headers"),
+    ("keys", "requested", "granted", "allow_headers"),
     [
-        ({"ALLOW_HEADERS": ["X-Custom"]}, "x-custom", 200, "x-custom"),
-        ({"ALLOW_HEADERS": ["X-Custom"]}, "X-CUSTOM", 200, "x-custom"),
-        ({"ALLOW_HEADERS": ["X-Custom"]}, "x-other", 403, None),
-        ({"ALLOW_HEADERS": ["*"]}, "x-anything, x-else", 200, "*"),
-        ({"ALLOW_HEADERS": ["*"]}, "authorization", 403, None),
-        ({"ALLOW_HEADERS": ["*"]}, None, 200, None),
+        ({"ALLOW_HEADERS": ["X-Custom"]}, "x-custom", True, "x-custom"),
+        ({"ALLOW_HEADERS": ["X-Custom"]}, "X-CUSTOM", True, "x-custom"),
+        ({"ALLOW_HEADERS": ["X-Custom"]}, "x-other", False, None),
+        ({"ALLOW_HEADERS": ["*"]}, "x-anything, x-else", True, "*"),
+        ({"ALLOW_HEADERS": ["*"]}, "authorization", False, None),
+        ({"ALLOW_HEADERS": ["*"]}, None, True, None),
         (
             {"ALLOW_HEADERS": ["*", "Authorization"]},
             "authorization, x-a",
-            200,
+            True,
             "authorization, x-a",
         ),
         (
             {"ALLOW_HEADERS": ["*"], "ALLOW_CREDENTIALS": True},
             "x-anything, x-else",
-            200,
+            True,
             "x-anything, x-else",
         ),
-        ({"ALLOW_HEADERS": ["*"]}, "x bad", 403, None),
-        ({"ALLOW_HEADERS": []}, None, 200, None),
-        ({"ALLOW_HEADERS": []}, "x-a", 403, None),
+        ({"ALLOW_HEADERS": ["*"]}, "x bad", False, None),
+        ({"ALLOW_HEADERS": []}, None, True, None),
+        ({"ALLOW_HEADERS": []}, "x-a", False, None),
     ],
     ids=[
         "listed",
@@ -118,34 +119,35 @@ def test_request_headers(
     client: Client,
     keys: dict[str, Any],
     requested: str | None,
-    status: int,
+    granted: bool,
     allow_headers: str | None,
 ) -> None:
     with cors(ALLOWED_ORIGINS=[APP], **keys):
         response = client.options("/api/plain/", **preflight_headers(APP, "GET", requested))
-    assert response.status_code == status
+    assert response.status_code == 200
+    assert ("Access-Control-Allow-Origin" in response.headers) is granted
     assert response.headers.get("Access-Control-Allow-Headers") == allow_headers
 
 
 @pytest.mark.parametrize(
-    ("allowed", "requested", "status", "granted"),
+    ("allowed", "requested", "answered", "granted"),
     [
-        (True, "true", 200, "true"),
-        (True, None, 200, None),
-        (False, "true", 403, None),
-        (False, None, 200, None),
+        (True, "true", True, "true"),
+        (True, None, True, None),
+        (False, "true", False, None),
+        (False, None, True, None),
     ],
     ids=["allowed", "allowed-not-asked", "refused", "not-asked"],
 )
 def test_private_network_access(
-    client: Client, allowed: bool, requested: str | None, status: int, granted: str | None
+    client: Client, allowed: bool, requested: str | None, answered: bool, granted: str | None
 ) -> None:
     extra = preflight_headers(APP, "GET")
     if requested is not None:
         extra["HTTP_ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK"] = requested
     with cors(ALLOWED_ORIGINS=[APP], ALLOW_PRIVATE_NETWORK=allowed):
         response = client.options("/api/plain/", **extra)
-    assert response.status_code == status
+    assert ("Access-Control-Allow-Origin" in response.headers) is answered
     assert response.headers.get("Access-Control-Allow-Private-Network") == granted
     assert ("Access-Control-Request-Private-Network" in response.headers["Vary"]) is allowed
 
@@ -174,7 +176,7 @@ class TestMalformedOrigin:
 
     def test_preflight_is_rejected_never_500(self, client: Client, path: str, origin: str) -> None:
         response = client.options(path, **preflight_headers(origin, "GET"))
-        assert response.status_code == 403
+        assert refused(response)
 
 
 @pytest.mark.parametrize("path", ROUTES)
@@ -196,5 +198,37 @@ def test_credentials_with_all_origins_is_never_served(client: Client, path: str)
     actual = client.get(path, HTTP_ORIGIN="https://x.example")
     preflight = client.options(path, **preflight_headers("https://x.example", "GET"))
     assert cors_headers(actual) == {}
-    assert preflight.status_code == 403
+    assert refused(preflight)
     assert cors_headers(preflight) == {}
+
+
+@pytest.mark.parametrize(
+    ("debug", "status"),
+    [(True, 403), (False, 200)],
+    ids=["debug-403-for-the-developer", "production-200-as-django-cors-headers"],
+)
+def test_refused_preflight_status(debug: bool, status: int) -> None:
+    """403 with DEBUG (read in the network panel); 200 in production, which Django's
+    handler does not log as a 4xx (a thread hop per request under ASGI)."""
+    with override_settings(DEBUG=debug):
+        response = Client().options("/api/spy/", **preflight_headers(EVIL, "GET"))
+    assert response.status_code == status
+    assert cors_headers(response) == {}
+    assert response.headers["Vary"] == (
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+    )
+
+
+@override_settings(MIDDLEWARE=["drf_cors.middleware.CorsMiddleware", *test_settings.MIDDLEWARE[1:]])
+async def test_refused_preflight_under_asgi_is_not_logged_by_django(
+    async_client: AsyncClient,
+) -> None:
+    """No 4xx, so no log_response hop: nothing reaches django.request."""
+    import unittest
+
+    with unittest.TestCase().assertNoLogs("django.request", level="DEBUG"):
+        response = await async_client.options(
+            "/api/spy/", headers={"Origin": EVIL, "Access-Control-Request-Method": "GET"}
+        )
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response.headers

@@ -23,6 +23,7 @@ from ... import _engine, _routes, conf
 from ..._validation import FORBIDDEN_REQUEST_HEADERS, FORBIDDEN_REQUEST_PREFIXES
 from ...policy import CompiledPolicy
 from .. import inventory
+from ..middleware_order import preflight_note
 
 #: Fetch "normalize a method": these are upper-cased, any other is kept as is.
 NORMALIZED_METHODS: Final = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
@@ -138,6 +139,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Route: {where}; policy: {self._label(found)}")
         for step in steps:
             self._print(step)
+        note = preflight_note() if steps[0].title.startswith("Preflight") else None
+        if note is not None:
+            self.stdout.write(note)
         methods = inventory.implemented(route)
         if methods is not None and method not in methods and steps[-1].reason is None:
             self.stdout.write(
@@ -297,6 +301,8 @@ class Command(BaseCommand):
         for name, value in step.sent.items():
             self.stdout.write(f"  {name}: {value}")
         status = f" {step.status}" if step.status is not None else ""
+        if step.title.startswith("Preflight") and _engine.ACAO not in step.headers:
+            status += " (refused: no Access-Control-Allow-* header)"
         self.stdout.write(f"Response{status}:" if step.headers else "Response: no CORS headers")
         for name, value in step.headers.items():
             self.stdout.write(f"  {name}: {value}")
