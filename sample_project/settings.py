@@ -31,13 +31,18 @@ PAGE_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
+    # The admin at /admin/, where the embed widget's origins are managed.
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_cors",
+    # The AllowedOrigin table, its admin, and the source that serves it.
+    "drf_cors.contrib.origins",
     "sample_project.notes",
 ]
 
@@ -51,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -65,6 +71,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
             ]
         },
     }
@@ -141,7 +148,27 @@ REST_FRAMEWORK = {
                 "ALLOWED_ORIGINS": ["https://partner.example.com"],
                 "ALLOW_METHODS": ["GET"],
             },
+            # The embed widget (/api/embed/), which customers' sites call. Its
+            # origins are data: the AllowedOrigin rows whose policy is
+            # "embeds", added and deleted in the admin, no deploy needed. No
+            # ALLOWED_ORIGINS: the origin keys inherit as one field, so naming
+            # a source here leaves out the global defaults' origins, and only
+            # the rows are allowed (seed_demo adds one for the demo page).
+            "embeds": {
+                "ALLOWED_ORIGINS_SOURCE": "drf_cors.contrib.origins.source",
+                "ALLOW_METHODS": ["GET"],
+            },
         },
+        # How old the rows a process serves may be, in seconds. Saving or
+        # deleting a row in the admin calls drf_cors.refresh_origins() once the
+        # transaction commits, which serves the change at once in the process
+        # that saved it: runserver is one process, so in the demo a change
+        # shows on the next request. The interval bounds everything else:
+        # several processes (gunicorn workers; with this per-process cache each
+        # re-reads the table itself, once per interval, never per request) and
+        # changes that send no signal (QuerySet.update(), a script in another
+        # process). 10 is the default, spelled out because it is that bound.
+        "ORIGINS_REFRESH": 10,
     },
 }
 

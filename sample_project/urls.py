@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
@@ -7,6 +8,8 @@ router = DefaultRouter()
 router.register("notes", views.NoteViewSet, basename="note")
 
 urlpatterns = [
+    # Outside URLS_REGEX (^/api/): the admin sends no CORS header at all.
+    path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/stats/", views.stats, name="stats"),
     path("api/search/", views.search, name="search"),
@@ -14,6 +17,7 @@ urlpatterns = [
     path("api/export/", views.export, name="export"),
     path("api/clock/", views.clock, name="clock"),
     path("api/partners/", views.PartnerFeed.as_view(), name="partners"),
+    path("api/embed/", views.EmbedWidget.as_view(), name="embed"),
     path("api/internal/", views.InternalMetrics.as_view(), name="internal"),
     path("api/version/", views.version, name="version"),
     path("api/boom/", views.Boom.as_view(), name="boom"),

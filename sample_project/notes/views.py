@@ -10,6 +10,7 @@
 | /api/export/            | plain Django view, ``@cors_policy(...)`` over ``@require_GET`` |
 | /api/clock/             | async plain Django view, ``@cors_policy(...)``                 |
 | /api/partners/          | ``CorsAPIView`` with ``cors = "partners"`` (named policy)       |
+| /api/embed/             | ``CorsAPIView``, ``cors = "embeds"``: origins from the database |
 | /api/internal/          | ``CorsPolicy(enabled=False)``: never any CORS header           |
 | /api/version/           | nothing: the fallback middleware covers it (``URLS_REGEX``)    |
 | /api/boom/              | a deliberate 500, still readable by the page                   |
@@ -174,6 +175,18 @@ class PartnerFeed(CorsAPIView):
 
     def get(self, request: Request) -> Response:
         return Response({"partner_feed": []})
+
+
+class EmbedWidget(CorsAPIView):
+    """The embeddable widget's data: for the customer sites listed in the admin, no login."""
+
+    cors = "embeds"
+    authentication_classes: list[type] = []  # anonymous: no cookie, no token
+    permission_classes = [permissions.AllowAny]
+
+    def get(self, request: Request) -> Response:
+        titles = Note.objects.filter(public=True).values_list("title", flat=True)
+        return Response({"widget": "public notes", "titles": list(titles[:5])})
 
 
 class InternalMetrics(CorsAPIView):

@@ -18,6 +18,7 @@ from django.test import Client, override_settings
 from model_bakery import baker
 from rest_framework.authtoken.models import Token
 
+import drf_cors
 from sample_project import settings as sample_settings
 
 #: The settings that make the sample project what it is (not its database,
@@ -26,11 +27,16 @@ SAMPLE_KEYS = (
     "INSTALLED_APPS",
     "MIDDLEWARE",
     "ROOT_URLCONF",
+    "TEMPLATES",
+    "STATIC_URL",
     "REST_FRAMEWORK",
     "CSRF_TRUSTED_ORIGINS",
     "SESSION_COOKIE_SAMESITE",
     "CSRF_COOKIE_SAMESITE",
+    "PAGE_ORIGINS",
 )
+#: The sample's apps whose tables the suite's own apps do not create.
+SAMPLE_APPS = ("notes", "admin", "drf_cors_origins")
 PAGE = sample_settings.PAGE_ORIGINS[0]
 OTHER = "http://127.0.0.1:8002"
 PARTNER = "https://partner.example.com"
@@ -39,10 +45,24 @@ PARTNER = "https://partner.example.com"
 @pytest.fixture(scope="package", autouse=True)
 def _sample_project(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     overrides = {key: getattr(sample_settings, key) for key in SAMPLE_KEYS}
+    # Tests only: seed_demo and the logins hash passwords, slowly by design.
+    overrides["PASSWORD_HASHERS"] = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with override_settings(**overrides):
         with django_db_blocker.unblock():
-            call_command("migrate", "notes", verbosity=0)
+            for app in SAMPLE_APPS:
+                call_command("migrate", app, verbosity=0)
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_origins() -> Iterator[None]:
+    """Each test starts and ends with the rows of its own database in the origin sources.
+
+    A test's rows are rolled back without a commit, so nothing else would
+    tell the sources (the process's snapshot) that they are gone.
+    """
+    yield
+    drf_cors.refresh_origins()
 
 
 @pytest.fixture
@@ -51,6 +71,14 @@ def Note() -> Any:
     from sample_project.notes.models import Note
 
     return Note
+
+
+@pytest.fixture
+def AllowedOrigin() -> Any:
+    """``drf_cors.contrib.origins``' model, imported once the sample's apps are installed."""
+    from drf_cors.contrib.origins.models import AllowedOrigin
+
+    return AllowedOrigin
 
 
 @pytest.fixture

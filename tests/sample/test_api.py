@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.test import Client
 from model_bakery import baker
 
+import drf_cors
+
 from .conftest import OTHER, PAGE, PARTNER
 
 pytestmark = pytest.mark.django_db
@@ -155,10 +157,21 @@ def test_export_is_a_download_of_the_public_notes(client: Client, Note: Any) -> 
     )
 
 
-def test_seed_demo_can_run_twice(Note: Any) -> None:
+def test_seed_demo_can_run_twice(Note: Any, AllowedOrigin: Any) -> None:
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo", stdout=io.StringIO())
-    assert (User.objects.count(), Note.objects.count()) == (1, 5)
+    assert (
+        sorted(User.objects.values_list("username", "is_superuser")),
+        Note.objects.count(),
+        list(AllowedOrigin.objects.values_list("origin", "policy")),
+    ) == ([("admin", True), ("demo", False)], 5, [(PAGE, "embeds")])
+
+
+def test_seed_demo_keeps_origins_added_in_the_admin(AllowedOrigin: Any) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    AllowedOrigin.objects.create(origin=OTHER, policy="embeds")
+    call_command("seed_demo", stdout=io.StringIO())
+    assert sorted(AllowedOrigin.objects.values_list("origin", flat=True)) == sorted([PAGE, OTHER])
 
 
 #: (path, origin, Access-Control-Allow-Origin the response must carry or None)
@@ -223,13 +236,14 @@ def test_disabled_route_does_not_vary_on_origin(client: Client) -> None:
     ],
 )
 def test_preflight(client: Client, path: str, method: str, headers: str, allowed: bool) -> None:
+    """Judged by the header the browser reads (a refusal's status depends on DEBUG)."""
     response = client.options(
         path,
         HTTP_ORIGIN=PAGE,
         HTTP_ACCESS_CONTROL_REQUEST_METHOD=method,
         HTTP_ACCESS_CONTROL_REQUEST_HEADERS=headers,
     )
-    assert (response.status_code == 200) is allowed
+    assert ("Access-Control-Allow-Origin" in response.headers) is allowed
 
 
 def test_notes_send_credentials_header(client: Client) -> None:
@@ -299,7 +313,7 @@ def test_method_the_route_lacks_gets_a_readable_405(
 
 @pytest.mark.parametrize("path", ["/api/notes/public/", "/api/health/"], ids=["action", "plain"])
 def test_preflight_for_a_method_outside_the_policy_is_refused(client: Client, path: str) -> None:
-    """The "public" policy allows GET only: 403, no Access-Control-Allow-* header."""
+    """The "public" policy allows GET only: no Access-Control-Allow-* header at all."""
     response = client.options(
         path,
         HTTP_ORIGIN=PAGE,
@@ -307,4 +321,102 @@ def test_preflight_for_a_method_outside_the_policy_is_refused(client: Client, pa
         HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type",
     )
     granted = [h for h in response.headers if h.lower().startswith("access-control-allow-")]
-    assert (response.status_code, granted) == (403, [])
+    assert granted == []
+
+
+def _embed_allow_origin(client: Client, origin: str) -> str | None:
+    return client.get("/api/embed/", HTTP_ORIGIN=origin).headers.get("Access-Control-Allow-Origin")
+
+
+def test_embed_allows_the_seeded_page_origin_only(client: Client) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    drf_cors.refresh_origins()  # the seed's commit is the test's rollback: refresh by hand
+    assert (_embed_allow_origin(client, PAGE), _embed_allow_origin(client, OTHER)) == (PAGE, None)
+
+
+def test_embed_allows_the_page_by_its_row_not_by_the_global_origins(
+    client: Client, AllowedOrigin: Any
+) -> None:
+    """The origin keys inherit as one field: "embeds" names a source, so only rows count."""
+    call_command("seed_demo", stdout=io.StringIO())
+    AllowedOrigin.objects.filter(origin=PAGE).delete()
+    drf_cors.refresh_origins()
+    assert _embed_allow_origin(client, PAGE) is None
+
+
+def test_embed_serves_a_row_from_its_commit_until_its_delete(
+    client: Client, AllowedOrigin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """No restart and no wait: the save's and the delete's commit refresh the origins."""
+    seen = [_embed_allow_origin(client, OTHER)]
+    with django_capture_on_commit_callbacks(execute=True):
+        row = AllowedOrigin.objects.create(origin=OTHER, policy="embeds")
+    seen.append(_embed_allow_origin(client, OTHER))
+    with django_capture_on_commit_callbacks(execute=True):
+        row.delete()
+    seen.append(_embed_allow_origin(client, OTHER))
+    assert seen == [None, OTHER, None]
+
+
+def test_embed_row_of_another_policy_is_not_served(
+    client: Client, AllowedOrigin: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A row serves the policy it names: a row for every policy ("") does not reach "embeds"."""
+    with django_capture_on_commit_callbacks(execute=True):
+        AllowedOrigin.objects.create(origin=OTHER, policy="")
+    assert _embed_allow_origin(client, OTHER) is None
+
+
+def test_embed_preflight_is_for_reads_only(client: Client) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    drf_cors.refresh_origins()
+    granted = [
+        "Access-Control-Allow-Origin"
+        in client.options(
+            "/api/embed/", HTTP_ORIGIN=PAGE, HTTP_ACCESS_CONTROL_REQUEST_METHOD=method
+        ).headers
+        for method in ("GET", "POST")
+    ]
+    assert granted == [True, False]
+
+
+@pytest.fixture
+def admin_client_(db: None) -> Client:
+    """The sample's admin, logged in as seed_demo's superuser."""
+    call_command("seed_demo", stdout=io.StringIO())
+    client = Client()
+    assert client.login(username="admin", password="admin-password")
+    return client
+
+
+ADD_ORIGIN = "/admin/drf_cors_origins/allowedorigin/add/"
+
+
+def test_admin_refuses_an_origin_with_a_trailing_slash(
+    admin_client_: Client, AllowedOrigin: Any
+) -> None:
+    response = admin_client_.post(ADD_ORIGIN, {"origin": OTHER + "/", "policy": "embeds"})
+    errors = response.context["adminform"].form.errors
+    assert (response.status_code, f"Write it as '{OTHER}'" in errors["origin"][0]) == (200, True)
+
+
+def test_admin_refuses_a_policy_that_reads_no_source(admin_client_: Client) -> None:
+    response = admin_client_.post(ADD_ORIGIN, {"origin": OTHER, "policy": "session"})
+    assert "policy" in response.context["adminform"].form.errors
+
+
+def test_admin_adds_an_origin_the_widget_then_allows(
+    admin_client_: Client,
+    client: Client,
+    AllowedOrigin: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client_.post(ADD_ORIGIN, {"origin": OTHER, "policy": "embeds"})
+    assert (response.status_code, _embed_allow_origin(client, OTHER)) == (302, OTHER)
+
+
+def test_admin_page_sends_no_cors_headers(admin_client_: Client) -> None:
+    """Outside URLS_REGEX: the admin is never readable cross-origin."""
+    response = admin_client_.get("/admin/", HTTP_ORIGIN=PAGE)
+    assert [h for h in response.headers if h.lower().startswith("access-control-")] == []
