@@ -9,7 +9,9 @@ const LISTED = window.DEMO.trustedOrigins.includes(HERE);
 const state = { csrf: "", token: "", noteId: 0 };
 
 // expect: "public" (any origin), "listed" (only origins the API lists),
-// "never" (no origin: the policy must block it). status: when allowed.
+// "never" (no origin: the policy must block it), "database" (origins that are
+// rows in the admin: allowed or blocked, both as expected, and the row says
+// how to change it). status: when allowed. retry: the row has a Retry button.
 const CALLS = [
   {
     id: "simple-get", title: "Simple GET", expect: "public", status: 200,
@@ -144,6 +146,13 @@ const CALLS = [
     read: () => ({}),
   },
   {
+    id: "embed", title: "Embed widget (origins from the database)", expect: "database", status: 200,
+    how: 'CorsAPIView, cors = "embeds": ALLOWED_ORIGINS_SOURCE, the AllowedOrigin rows of the admin',
+    request: () => ({ method: "GET", path: "/api/embed/" }),
+    read: (r, body) => ({ widget: body.widget, titles: body.titles.length }),
+    retry: true,
+  },
+  {
     id: "cors-disabled", title: "Route with CORS disabled", expect: "never",
     how: "CorsPolicy(enabled=False): no headers, middleware included",
     request: () => ({ method: "GET", path: "/api/internal/" }),
@@ -226,7 +235,10 @@ const SAFELISTED = new Set(["accept", "accept-language", "content-language"]);
 function prepare(call) {
   const req = call.request();
   const headers = { ...(req.headers || {}) };
-  const init = { method: req.method, mode: "cors", credentials: req.credentials || "omit", headers };
+  // no-store: a Retry must ask the API again, never reuse an earlier answer.
+  const init = {
+    method: req.method, mode: "cors", credentials: req.credentials || "omit", headers, cache: "no-store",
+  };
   if (req.json !== undefined) {
     headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(req.json);
@@ -263,12 +275,41 @@ async function run(call) {
     result.read = { error: `${error.name}: ${error.message}` };
   }
   result.probe = await probe(req, preflight, unsafe);
+  if (call.expect === "database") {
+    // Whether this origin is a row is data the page does not know: either
+    // outcome is expected, and the row says how to change it.
+    result.expected = result.outcome === "allowed"
+      ? `allowed, ${call.status}: ${HERE} is an allowed origin in the admin`
+      : `blocked until ${HERE} is added in the admin`;
+    result.ok = result.outcome === "blocked" || result.status === call.status;
+    return result;
+  }
   const expectedOutcome = call.expect === "public" || (call.expect === "listed" && LISTED)
     ? "allowed" : "blocked";
   result.expected = expectedOutcome === "allowed" ? `allowed, ${call.status}` : "blocked";
   result.ok = result.outcome === expectedOutcome
     && (expectedOutcome === "blocked" || result.status === call.status);
   return result;
+}
+
+// The admin pages for the embed widget's origins (policy "embeds").
+const ADMIN = `${API}/admin/drf_cors_origins/allowedorigin/`;
+
+function adminHint(result) {
+  const hint = el("div", "hint");
+  const link = el("a");
+  link.target = "_blank";
+  if (result.outcome === "allowed") {
+    link.href = ADMIN;
+    link.textContent = "delete it in the admin";
+    hint.append(`${HERE} is a row of the admin's allowed origins: `, link, ", then press Retry.");
+  } else {
+    const fill = new URLSearchParams({ origin: HERE, policy: "embeds", note: "added from the demo page" });
+    link.href = `${ADMIN}add/?${fill}`;
+    link.textContent = "add it in the admin";
+    hint.append(`${HERE} is not allowed yet: `, link, ` (origin ${HERE}, policy "embeds"), then press Retry.`);
+  }
+  return hint;
 }
 
 async function probe(req, preflight, unsafe) {
@@ -300,11 +341,20 @@ function el(tag, className, text) {
 function render(call, index, result) {
   const row = document.createElement("tr");
   row.dataset.call = call.id;
+  row.dataset.runs = String(runs[call.id] || 0);
   cell(row, "", String(index + 1));
   const what = cell(row, "call", el("b", "", call.title), el("div", "req mono", result ? result.request : ""));
   if (result) {
     if (result.preflight) what.append(el("span", "tag", "preflighted"));
     if (result.credentials) what.append(el("span", "tag", "credentials: include"));
+    if (call.expect === "database") what.append(adminHint(result));
+    if (call.retry) {
+      const button = el("button", "retry", "Retry");
+      button.type = "button";
+      button.dataset.retry = call.id;
+      button.addEventListener("click", () => retry(call, index));
+      what.append(button);
+    }
   }
   cell(row, "", el("span", "", call.how));
   if (!result) {
@@ -334,25 +384,43 @@ function render(call, index, result) {
   return row;
 }
 
+const results = {};
+const runs = {};
+
+async function runOne(call, index) {
+  const result = await run(call);
+  results[call.id] = result;
+  runs[call.id] = (runs[call.id] || 0) + 1;
+  document.querySelector("#calls tbody").children[index].replaceWith(render(call, index, result));
+}
+
+function summarize() {
+  const good = Object.values(results).filter((r) => r.ok).length;
+  const summary = document.getElementById("summary");
+  summary.textContent = `${good} of ${CALLS.length} calls behaved as expected from ${HERE}.`;
+  summary.className = `summary ${good === CALLS.length ? "good" : "bad"}`;
+  window.demoResults = { ...results };
+}
+
+async function retry(call, index) {
+  document.body.dataset.state = "running";
+  await runOne(call, index);
+  summarize();
+  document.body.dataset.state = "done";
+}
+
 async function main() {
   document.body.dataset.state = "running";
   const where = document.getElementById("where");
   where.textContent = `This page: ${HERE}, API: ${API}. ` + (LISTED
     ? "This origin is in the API's ALLOWED_ORIGINS: every call but the refused ones should work."
-    : "This origin is NOT in the API's ALLOWED_ORIGINS: only the public routes should work.");
+    : "This origin is NOT in the API's ALLOWED_ORIGINS: only the public routes should work, "
+      + "and the embed widget once this origin is added in the admin.");
+  document.getElementById("admin-link").href = ADMIN;
   const body = document.querySelector("#calls tbody");
   body.replaceChildren(...CALLS.map((call, i) => render(call, i, null)));
-  const results = {};
-  for (const [i, call] of CALLS.entries()) {
-    const result = await run(call);
-    results[call.id] = result;
-    body.children[i].replaceWith(render(call, i, result));
-  }
-  const good = Object.values(results).filter((r) => r.ok).length;
-  const summary = document.getElementById("summary");
-  summary.textContent = `${good} of ${CALLS.length} calls behaved as expected from ${HERE}.`;
-  summary.className = `summary ${good === CALLS.length ? "good" : "bad"}`;
-  window.demoResults = results;
+  for (const [i, call] of CALLS.entries()) await runOne(call, i);
+  summarize();
   document.body.dataset.state = "done";
 }
 

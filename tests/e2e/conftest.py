@@ -76,6 +76,8 @@ class Demo:
     listed_page: str
     unlisted_page: str
     logs: Path
+    #: The API server's process: the same one from start to end (no restart).
+    api_process: subprocess.Popen[bytes]
 
 
 class _Process:
@@ -162,7 +164,13 @@ def demo(chromium_ready: None, tmp_path_factory: pytest.TempPathFactory) -> Iter
         _wait_until_up(f"{api}/api/health/", servers[0])
         _wait_until_up(f"{listed}/config.js", servers[1])
         _wait_until_up(f"{unlisted}/config.js", servers[1])
-        yield Demo(api=api, listed_page=listed, unlisted_page=unlisted, logs=logs)
+        yield Demo(
+            api=api,
+            listed_page=listed,
+            unlisted_page=unlisted,
+            logs=logs,
+            api_process=servers[0].proc,
+        )
     finally:
         for server in servers:
             server.stop()

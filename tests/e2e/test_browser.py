@@ -53,6 +53,8 @@ FROM_LISTED_ORIGIN = [
     ("refused-header", None, BLOCKED),
     ("refused-method", None, BLOCKED),
     ("partners-only", None, BLOCKED),
+    # seed_demo made the listed page's origin an AllowedOrigin row ("embeds").
+    ("embed", 200, {"widget": "public notes", "titles": 3}),
     ("cors-disabled", None, BLOCKED),
     ("error-401", 401, {"detail": "Authentication credentials were not provided."}),
     ("error-404", 404, {}),
@@ -68,7 +70,9 @@ FROM_LISTED_ORIGIN = [
     ("error-405-mixin", 405, {"detail": 'Method "DELETE" not allowed.'}),
 ]
 
-#: From an origin no policy lists, only the public routes answer.
+#: From an origin no policy lists, only the public routes answer; the embed
+#: widget too is blocked, as no AllowedOrigin row names it (until
+#: ``test_origins_admin.py`` adds one in the admin).
 PUBLIC = {"simple-get", "exposed-header"}
 FROM_UNLISTED_ORIGIN = [
     (call, status, read) if call in PUBLIC else (call, None, BLOCKED)
@@ -160,9 +164,10 @@ def test_405_call_was_preflighted_and_granted_for_the_policy_s_methods(
 
 
 def test_method_outside_the_policy_is_refused_at_the_preflight(listed_run: PageRun) -> None:
-    """POST on the read-only public feed: the preflight is refused, nothing is sent."""
+    """POST on the read-only public feed: the preflight grants nothing, nothing is sent."""
     result = listed_run.results["refused-method"]
-    assert (result["preflight"], result["probe"]["status"]) == (True, 403)
+    granted = [h for h in result["probe"]["headers"] if h.startswith("Access-Control-Allow-")]
+    assert (result["preflight"], granted) == (True, [])
 
 
 def _fetch_from(browser: Any, page_url: str, script: str, arg: Any) -> Any:
