@@ -4,6 +4,9 @@ from rest_framework.routers import DefaultRouter
 
 from .notes import auth, views
 
+# The admin's "View site" link: the API's root (the site has no other page).
+admin.site.site_url = "/api/"
+
 router = DefaultRouter()
 router.register("notes", views.NoteViewSet, basename="note")
 
