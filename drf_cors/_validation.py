@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any, Final, NamedTuple
 
 from ._origins import NULL, OriginEntry, OriginError, parse_entry
+from ._regex_entries import entry_hint, literal, lookalike_report, looks_like_regex
 
 #: RFC 9110 ``token``: what a method or a header name may be.
 TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -195,6 +196,13 @@ def _origin_problem(index: int, entry: str, name: Namer) -> Problem | None:
     try:
         parse_entry(entry)
     except OriginError as exc:
+        if looks_like_regex(entry):
+            return Problem(
+                "E022",
+                f"{where} {literal(entry)} is a regular expression, not an origin: entries "
+                "here are compared as exact origins or wildcard patterns.",
+                entry_hint(entry, name("allowed_origin_regexes")),
+            )
         text = str(exc)
         code = next((c for phrase, c in _ORIGIN_IDS if phrase in text), "E003")
         return Problem(code, f"{where} {text}.", exc.hint)
@@ -362,6 +370,7 @@ def _combinations(
             "every origin is allowed already, so the source is never read.",
             "Remove one of them: keep the source to allow only the origins it lists.",
         )
+    yield from _lookalikes(values, explicit, name)
     if values.get("allow_credentials") is not True:
         return
     if values.get("allow_all_origins") is True and (
@@ -383,6 +392,27 @@ def _combinations(
             "credentials '*' is the literal header name '*', so nothing is exposed.",
             "List the header names to expose, e.g. ['X-Total-Count'].",
         )
+
+
+def _lookalikes(
+    values: Mapping[str, Any], explicit: Collection[str], name: Namer
+) -> Iterator[Problem]:
+    """Regexes whose unescaped dots admit look-alike hosts: E023 with credentials, else W011."""
+    credentials = values.get("allow_credentials") is True
+    regexes = values.get("allowed_origin_regexes")
+    if not isinstance(regexes, (list, tuple)) or not (
+        "allowed_origin_regexes" in explicit or (credentials and "allow_credentials" in explicit)
+    ):
+        return
+    for index, pattern in enumerate(regexes):
+        found = lookalike_report(
+            pattern,
+            f"{name('allowed_origin_regexes')}[{index}]",
+            name("allowed_origins"),
+            name("allow_credentials") if credentials else None,
+        )
+        if found is not None:
+            yield Problem("E023" if credentials else "W011", *found)
 
 
 def _credentialed_origins(origins: Any, name: Namer) -> Iterator[Problem]:

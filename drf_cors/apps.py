@@ -16,6 +16,7 @@ class DrfCorsConfig(AppConfig):
         checks.register(cors_checks.check_settings, checks.Tags.security)
         checks.register(cors_checks.check_middleware, checks.Tags.security)
         checks.register(cors_checks.check_views, checks.Tags.security, checks.Tags.urls)
+        checks.register(cors_checks.check_switching, checks.Tags.security)
 
 
 def ensure_installed(user: str) -> None:

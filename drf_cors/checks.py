@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 from django.core.exceptions import ImproperlyConfigured
 
-from . import conf
+from . import _corsheaders, conf
 from ._validation import Namer, Problem, validate_fields
 from .defaults import DEFAULTS, GLOBAL_ONLY_KEYS, POLICY_KEYS
 from .policy import CorsPolicy
@@ -143,6 +143,47 @@ def check_middleware(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
         )
         for name in middleware[:position]
         if name in MUST_FOLLOW
+    ]
+
+
+def check_switching(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """What a switch from django-cors-headers leaves behind.
+
+    Its middleware while drf_cors is installed is an error (E024): it answers
+    every preflight itself, before any drf_cors view sees it, and overwrites
+    the headers of drf_cors' responses with its own global policy. Its
+    settings without its middleware are a warning (W012): nothing reads them,
+    so whatever they allowed is silently not allowed any more.
+    """
+    middleware = getattr(settings, "MIDDLEWARE", None) or []
+    if not isinstance(middleware, (list, tuple)):
+        return []
+    theirs = _corsheaders.middleware_in(middleware)
+    if theirs:
+        also = "while drf_cors is used"
+        if MIDDLEWARE in middleware:
+            also = f"together with {MIDDLEWARE}"
+        return [
+            Error(
+                f"{theirs[0]} (django-cors-headers) is in MIDDLEWARE {also}: two libraries "
+                "answer CORS, so it answers preflights before drf_cors' policies see them and "
+                "responses get duplicate or conflicting CORS headers.",
+                hint=f"Remove {theirs[0]!r} from MIDDLEWARE and 'corsheaders' from "
+                "INSTALLED_APPS; `python manage.py cors_migrate` translates its settings.",
+                id="drf_cors.E024",
+            )
+        ]
+    leftover = _corsheaders.in_force(settings)
+    if not leftover:
+        return []
+    return [
+        Warning(
+            f"django-cors-headers settings are set, and drf_cors ignores them: "
+            f"{', '.join(leftover)}.",
+            hint='Run `python manage.py cors_migrate`: it prints the REST_FRAMEWORK["CORS"] '
+            "that replaces them and what changes; then remove them.",
+            id="drf_cors.W012",
+        )
     ]
 
 

@@ -659,3 +659,60 @@ def test_a_policy_naming_its_origins_does_not_inherit_allow_all(cors: dict[str, 
 
     with override_settings(REST_FRAMEWORK={"CORS": cors}):
         assert [p.id for p in settings_problems() if p.id == "E005"] == []
+
+
+# --- switching from django-cors-headers: formats mixed up (issue 10) ---------------------
+# pytest reads a parametrize list when it collects the module, after this code ran: the
+# tables above (every level, near misses included) run these cases too.
+
+POLICY_CASES.extend(
+    [
+        (
+            "E022",
+            {"ALLOWED_ORIGINS": [r"^https://.*\.example\.com$"]},
+            {"ALLOWED_ORIGINS": ["https://*.example.com"]},
+        ),
+        (
+            "E022",
+            {"ALLOWED_ORIGINS": [r"https://app\.example\.com"]},
+            {"ALLOWED_ORIGINS": ["https://app.example.com"]},
+        ),
+        (
+            "E023",
+            {"ALLOWED_ORIGIN_REGEXES": ["https://app.example.com"], **CREDS},
+            {"ALLOWED_ORIGIN_REGEXES": [r"https://app\.example\.com"], **CREDS},
+        ),
+        (
+            "W011",
+            {"ALLOWED_ORIGIN_REGEXES": [r"https://api.partner\.com"]},
+            {"ALLOWED_ORIGIN_REGEXES": [r"https://pr-\d+\.preview\.example\.com"]},
+        ),
+    ]
+)
+
+
+class LookalikeRegex(CorsAPIView):
+    """A plain origin pasted into the regexes; credentials come from the global defaults."""
+
+    cors = CorsPolicy(allowed_origin_regexes=["https://app.example.com"])
+
+    def get(self, request: Request) -> Response:
+        return Response()
+
+
+VIEW_CASES.append(
+    (
+        "view-lookalike-regex-inherits-credentials",
+        [path("a/", LookalikeRegex.as_view())],
+        CREDS,
+        ("drf_cors.E023", "LookalikeRegex"),
+    )
+)
+
+# E024 and W012 are about MIDDLEWARE and django-cors-headers' settings, not a policy:
+# their tables are in tests/test_switching_checks.py.
+_policy_ids_with_tests = ids_with_tests
+
+
+def ids_with_tests() -> set[str]:
+    return _policy_ids_with_tests() | {"E024", "W012"}

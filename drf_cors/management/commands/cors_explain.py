@@ -23,6 +23,7 @@ from ... import _engine, _routes, conf
 from ..._validation import FORBIDDEN_REQUEST_HEADERS, FORBIDDEN_REQUEST_PREFIXES
 from ...policy import CompiledPolicy
 from .. import inventory
+from ..middleware_order import preflight_note
 
 #: Fetch "normalize a method": these are upper-cased, any other is kept as is.
 NORMALIZED_METHODS: Final = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"})
@@ -138,6 +139,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Route: {where}; policy: {self._label(found)}")
         for step in steps:
             self._print(step)
+            note = preflight_note() if step.title.startswith("Preflight") else None
+            if note is not None:
+                self.stdout.write(note)
         methods = inventory.implemented(route)
         if methods is not None and method not in methods and steps[-1].reason is None:
             self.stdout.write(
