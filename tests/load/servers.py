@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,26 +80,28 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def command(kind: str, app: App, port: int) -> list[str]:
+def command(kind: str, app: App, port: int, extra_args: Sequence[str] = ()) -> list[str]:
+    """The server's command line; ``extra_args`` go just before the application path."""
     bind = f"127.0.0.1:{port}"
+    extra = list(extra_args)
     if kind == "gunicorn-sync":
         return [
             sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(WORKERS),
             "--worker-class", "sync", "--timeout", "60", "--graceful-timeout", "5",
-            "--backlog", "2048", app.wsgi,
+            "--backlog", "2048", *extra, app.wsgi,
         ]  # fmt: skip
     if kind == "gunicorn-gthread":
         return [
             sys.executable, "-m", "gunicorn", "--bind", bind, "--workers", str(WORKERS),
             "--worker-class", "gthread", "--threads", str(THREADS), "--timeout", "60",
             "--keep-alive", str(KEEP_ALIVE), "--graceful-timeout", "5", "--backlog", "2048",
-            app.wsgi,
+            *extra, app.wsgi,
         ]  # fmt: skip
     if kind == "uvicorn":
         return [
             sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
             "--no-access-log", "--log-level", "warning", "--timeout-keep-alive",
-            str(KEEP_ALIVE), "--timeout-graceful-shutdown", "5", app.asgi,
+            str(KEEP_ALIVE), "--timeout-graceful-shutdown", "5", *extra, app.asgi,
         ]  # fmt: skip
     raise ValueError(f"unknown server kind {kind!r}; use one of {KINDS}")
 
@@ -134,8 +136,12 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def serve(kind: str, app: App, log_dir: Path) -> Iterator[Server]:
-    """Serve ``app`` with ``kind`` on loopback until the block ends."""
+def serve(kind: str, app: App, log_dir: Path, extra_args: Sequence[str] = ()) -> Iterator[Server]:
+    """Serve ``app`` with ``kind`` on loopback until the block ends.
+
+    ``extra_args`` are more options for the server's command line (e.g. gunicorn's
+    ``--preload``).
+    """
     port = free_port()
     log = log_dir / f"{kind}-{app.settings.rsplit('.', 1)[-1]}-{port}.log"
     env = {
@@ -150,7 +156,7 @@ def serve(kind: str, app: App, log_dir: Path) -> Iterator[Server]:
     env.pop("COVERAGE_PROCESS_START", None)
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command(kind, app, port),
+            command(kind, app, port, extra_args),
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
