@@ -28,7 +28,7 @@ from django.db.models.signals import post_delete
 from django.test import Client, override_settings
 
 import drf_cors
-from drf_cors import _sources, checks, conf
+from drf_cors import _snapshots, _sources, checks, conf
 from drf_cors.contrib.origins import SOURCE_PATH, source
 from drf_cors.contrib.origins.models import AllowedOrigin
 from tests import settings as test_settings
@@ -518,7 +518,7 @@ def check_says(entry: str) -> tuple[str, str]:
 
 def source_says(entry: str) -> tuple[str, str]:
     """What drf_cors logs when a source gives ``entry`` (the rules stricter for data)."""
-    problem = _sources.entry_problem(entry, 0, "KEY")
+    problem = _snapshots.entry_problem(entry, 0, "KEY")
     assert problem is not None
     return f"This entry{problem.message[len('KEY[0]') :]} {problem.hint}", f"drf_cors.{problem.id}"
 

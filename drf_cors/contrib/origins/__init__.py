@@ -16,7 +16,7 @@ from typing import TypeAlias
 
 from django.core.exceptions import ImproperlyConfigured
 
-from drf_cors._sources import EVERY_HOST
+from drf_cors._snapshots import EVERY_HOST
 
 #: This app's name in ``INSTALLED_APPS``.
 APP = "drf_cors.contrib.origins"

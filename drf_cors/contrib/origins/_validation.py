@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http.request import split_domain_port, validate_host
 
 from drf_cors import conf
-from drf_cors._sources import EVERY_HOST, field_problem, normalize_host
+from drf_cors._snapshots import EVERY_HOST, field_problem, normalize_host
 
 from . import SOURCE_PATH
 
