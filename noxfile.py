@@ -109,6 +109,8 @@ def tests(session: nox.Session, django: str, drf: str) -> None:
         # "newest" means the newest release, even when a venv reused from an
         # earlier run already holds an older one.
         session.install("--upgrade", drf_requirement, DJANGOS[django])
+    # django-hosts' wheel installs a top-level "tests" package over ours.
+    session.run("python", str(HERE / "scripts" / "drop-stray-tests-package"), silent=True)
     _check_versions(session, python, django, drf)
     marks = [] if full else ["-m", "not browser and not load"]
     session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *marks, *session.posargs)
