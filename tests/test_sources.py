@@ -416,3 +416,45 @@ def test_the_compiled_policy_matches_the_source_with_the_static_matcher() -> Non
         assert snapshot is not None
         assert snapshot.common is not None
         assert TENANT in snapshot.common.exact
+
+
+class TestReport:
+    """``cors_report`` shows a source-backed policy: its source, entries, skipped, read time."""
+
+    def run(self, *args: str) -> str:
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        out = StringIO()
+        call_command("cors_report", *args, stdout=out)
+        return out.getvalue()
+
+    def test_json_rows_describe_the_source(self, source_data: dict[str, Any]) -> None:
+        import json
+
+        source_data["value"] = [TENANT, OTHER, "https://bad.example/"]
+        with override_settings(REST_FRAMEWORK=cors(ALLOWED_ORIGINS_SOURCE=SOURCE)):
+            rows = json.loads(self.run("--format", "json"))
+        (row,) = [r for r in rows if r["path"] == "/api/plain-api/"]
+        described = row["origins_source"]
+        assert (described["source"], described["entries"], described["skipped"]) == (
+            SOURCE,
+            2,
+            1,
+        )
+        assert described["read_at"].endswith("+00:00")
+        assert described["error"] is None
+        configured = [r for r in rows if r["path"] == "/api/configured/"]
+        assert all(r["origins_source"] is None for r in configured)  # its own origins only
+
+    def test_table_cell_names_the_source(self) -> None:
+        with override_settings(REST_FRAMEWORK=cors(ALLOWED_ORIGINS_SOURCE=SOURCE)):
+            out = self.run()
+        assert f"source:{SOURCE} (1 entries, 0 skipped, read " in out
+
+    def test_a_failing_source_says_so(self) -> None:
+        sources.FAIL["error"] = RuntimeError("database is down")
+        with override_settings(REST_FRAMEWORK=cors(ALLOWED_ORIGINS_SOURCE=SOURCE)):
+            out = self.run()
+        assert "never read successfully: RuntimeError: database is down" in out

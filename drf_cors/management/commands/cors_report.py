@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from typing import Any
@@ -44,6 +45,7 @@ def describe(endpoint: Endpoint) -> dict[str, Any]:
         "expose_headers": [],
         "preflight_max_age": 0,
         "allow_private_network": False,
+        "origins_source": None,
     }
     if found.kind in ("not covered", "disabled", "invalid"):
         return row  # no CORS headers are ever sent: nothing is granted
@@ -64,8 +66,39 @@ def describe(endpoint: Endpoint) -> dict[str, Any]:
         expose_headers=list(values["expose_headers"]),
         preflight_max_age=values["preflight_max_age"],
         allow_private_network=values["allow_private_network"],
+        origins_source=_source(found),
     )
     return row
+
+
+def _source(found: Any) -> dict[str, Any] | None:
+    """What the route's origins source last gave: read now if this process has not yet."""
+    policy = conf.compiled(found.view, found.action)
+    source = policy.source
+    if source is None:
+        return None
+    if source.snapshot is None:
+        source.check()  # from the shared cache, or one read of the source
+    described = source.describe()
+    read_at = described["read_at"]
+    if read_at is not None:
+        moment = datetime.datetime.fromtimestamp(read_at, datetime.UTC)
+        described["read_at"] = moment.isoformat(timespec="seconds")
+    return described
+
+
+def _source_cell(source: dict[str, Any]) -> str:
+    if source["read_at"] is None:
+        state = f"never read successfully: {source['error']}" if source["error"] else "not read"
+    else:
+        hosts = f" for {source['hosts']} host(s)" if source["hosts"] else ""
+        state = (
+            f"{source['entries']} entries{hosts}, {source['skipped']} skipped, "
+            f"read {source['read_at']}"
+        )
+        if source["error"]:
+            state += f"; failing since: {source['error']}"
+    return f"source:{source['source']} ({state})"
 
 
 def _cell(key: str, row: dict[str, Any]) -> str:
@@ -73,7 +106,8 @@ def _cell(key: str, row: dict[str, Any]) -> str:
         if row["allow_all_origins"]:
             return "*"
         regexes = [f"re:{r}" for r in row["allowed_origin_regexes"]]
-        return " ".join([*row["allowed_origins"], *regexes]) or "-"
+        source = [_source_cell(row["origins_source"])] if row["origins_source"] else []
+        return " ".join([*row["allowed_origins"], *regexes, *source]) or "-"
     value = row[key]
     if key == "credentials":
         return "yes" if value else "no"
