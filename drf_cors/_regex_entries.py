@@ -10,7 +10,8 @@
   difference in what they admit said in words, with an example.
 - :func:`literal`: a string as Python source, raw when it holds a backslash.
 
-The trees come from ``_regexes``; entries are checked by ``_origins.parse_entry``.
+The trees come from ``_regex_tree``; entries are checked by
+``_origins.parse_entry``; the checks' wording is ``_regex_hints``'.
 """
 
 from __future__ import annotations
@@ -80,11 +81,11 @@ def as_entries(pattern: str | re.Pattern[str]) -> Translation | None:
     if not entries:
         return None
     if _LOOSE in differences:
-        differences[differences.index(_LOOSE)] = _loose_text(lookalike(parsed.compiled))
+        differences[differences.index(_LOOSE)] = loose_text(lookalike(parsed.compiled))
     return Translation(tuple(entries), tuple(differences))
 
 
-def _loose_text(found: Lookalike | None) -> str:
+def loose_text(found: Lookalike | None) -> str:
     if found is None:
         return "the regex's unescaped '.' also admitted any character in place of a dot"
     return f"the regex's unescaped '.' also admitted {found.lookalike!r}, a look-alike host"
@@ -242,43 +243,3 @@ def literal(text: str) -> str:
     if quoted.startswith("'") and '"' not in text:
         return f'"{quoted[1:-1]}"'
     return quoted
-
-
-def entry_hint(entry: str, regexes_name: str) -> str:
-    """The fix for a regex written in ``ALLOWED_ORIGINS`` (``drf_cors.E022``)."""
-    found = as_entries(entry)
-    if found is not None:
-        listed = ", ".join(literal(e) for e in found.entries)
-        extra = f" ({found.differences[0]})" if found.differences else ""
-        return f"Write {listed} instead{extra}."
-    try:
-        re.compile(entry)
-    except re.error as exc:
-        return f"Write the origin itself, e.g. 'https://app.example.com' (as a regex: {exc})."
-    return f"Move it to {regexes_name}: {literal(entry)} (it must match the whole origin)."
-
-
-def lookalike_report(
-    pattern: str | re.Pattern[str], where: str, origins_name: str, credentials_name: str | None
-) -> tuple[str, str] | None:
-    """``(message, hint)`` for a regex that admits a look-alike host, else ``None``.
-
-    ``credentials_name`` is given when the policy allows credentials (E023):
-    the look-alike site could then read users' data.
-    """
-    found = lookalike(pattern)
-    if found is None:
-        return None
-    source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
-    message = (
-        f"{where} {literal(source)} also admits {found.lookalike!r}, not only {found.intended!r}: "
-        "an unescaped '.' matches any character, so a look-alike host gets in"
-    )
-    if credentials_name is not None:
-        message += f", and with {credentials_name} that site could read your users' data"
-    fix = f"escape the dots: {literal(found.fixed)}" if found.fixed else "escape each '.' as '\\.'"
-    translation = as_entries(pattern)
-    if translation is not None and translation.differences == (_loose_text(found),):
-        listed = ", ".join(literal(e) for e in translation.entries)
-        return f"{message}.", f"Move it to {origins_name} as {listed}, or {fix}."
-    return f"{message}.", f"{fix[0].upper()}{fix[1:]} (re.escape() escapes a whole origin)."

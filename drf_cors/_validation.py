@@ -16,7 +16,8 @@ from functools import cache
 from typing import Any, Final, NamedTuple
 
 from ._origins import NULL, OriginEntry, OriginError, parse_entry
-from ._regex_entries import entry_hint, literal, lookalike_report, looks_like_regex
+from ._regex_entries import literal, looks_like_regex
+from ._regex_hints import entry_hint, lookalike_report
 
 #: RFC 9110 ``token``: what a method or a header name may be.
 TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -197,11 +198,14 @@ def _origin_problem(index: int, entry: str, name: Namer) -> Problem | None:
         parse_entry(entry)
     except OriginError as exc:
         if looks_like_regex(entry):
+            regexes = name("allowed_origin_regexes")
+            if regexes == name("allowed_origins"):  # an origins source: it holds no regexes
+                regexes = 'REST_FRAMEWORK["CORS"]["ALLOWED_ORIGIN_REGEXES"] (a source holds none)'
             return Problem(
                 "E022",
                 f"{where} {literal(entry)} is a regular expression, not an origin: entries "
                 "here are compared as exact origins or wildcard patterns.",
-                entry_hint(entry, name("allowed_origin_regexes")),
+                entry_hint(entry, regexes),
             )
         text = str(exc)
         code = next((c for phrase, c in _ORIGIN_IDS if phrase in text), "E003")

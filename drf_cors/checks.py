@@ -155,9 +155,9 @@ def check_switching(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
     settings without its middleware are a warning (W012): nothing reads them,
     so whatever they allowed is silently not allowed any more.
     """
-    middleware = getattr(settings, "MIDDLEWARE", None) or []
+    middleware = getattr(settings, "MIDDLEWARE", None)
     if not isinstance(middleware, (list, tuple)):
-        return []
+        middleware = []  # Django's own checks report the setting itself
     theirs = _corsheaders.middleware_in(middleware)
     if theirs:
         also = "while drf_cors is used"

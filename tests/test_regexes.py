@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drf_cors._regex_entries import as_entries, entry_hint, literal, looks_like_regex
+from drf_cors._regex_entries import as_entries, literal, looks_like_regex
+from drf_cors._regex_hints import entry_hint
 from drf_cors._regexes import examples, lookalike, safely_runnable
 
 # (regex, the look-alike it admits or None, the escaped fix)

@@ -292,3 +292,27 @@ def test_middleware_answering_options_first_hides_the_preflight_from_drf_cors() 
         )
     assert response.content == b"options, answered here"
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_a_regex_in_an_origins_source_is_never_sent_to_the_sources_regexes() -> None:
+    """Sources name every key alike (``lambda key: prefix``): the hint names the setting."""
+    from drf_cors._validation import _origin_problem
+
+    problem = _origin_problem(0, r"^https://pr-\d+\.example\.com$", lambda key: "This entry")
+    assert problem is not None
+    assert problem.id == "E022"
+    assert problem.hint == (
+        'Move it to REST_FRAMEWORK["CORS"]["ALLOWED_ORIGIN_REGEXES"] (a source holds none): '
+        r'r"^https://pr-\d+\.example\.com$" (it must match the whole origin).'
+    )
+
+
+@pytest.mark.parametrize("middleware", [None, 5, "drf_cors.middleware.CorsMiddleware"])
+def test_a_malformed_middleware_setting_gives_a_report_never_a_traceback(middleware: Any) -> None:
+    from drf_cors.management.commands.cors_migrate import steps
+    from drf_cors.management.middleware_order import runs_first
+
+    with override_settings(MIDDLEWARE=middleware, CORS_ALLOW_CREDENTIALS=True):
+        assert [m.id for m in check_switching()] == ["drf_cors.W012"]
+        assert runs_first() == ([], False)
+        assert steps([])[-1] == 'MIDDLEWARE: add "drf_cors.middleware.CorsMiddleware".'

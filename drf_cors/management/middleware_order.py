@@ -41,7 +41,8 @@ HARMLESS: Final = frozenset(
 
 def runs_first() -> tuple[list[str], bool]:
     """``(middleware that may answer a preflight first, whether drf_cors' middleware is there)``."""
-    middleware = [str(m) for m in getattr(settings, "MIDDLEWARE", None) or []]
+    found = getattr(settings, "MIDDLEWARE", None)
+    middleware = [str(m) for m in found] if isinstance(found, (list, tuple)) else []
     ours = OURS in middleware
     before = middleware[: middleware.index(OURS)] if ours else middleware
     return [m for m in before if m not in HARMLESS], ours
