@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from ._origins import DEFAULT_PORTS, NULL, OriginError, parse_entry
 from ._regex_entries import as_entries, literal, looks_like_regex
+from ._regex_tree import quiet_compile
 from ._regexes import examples
 
 
@@ -202,7 +203,9 @@ def _regex_written_as_origin(entry: str, null: bool) -> Carried:
             ),
         )
     try:
-        re.compile(entry)
+        quiet_compile(entry)
+    except FutureWarning:
+        pass  # valid today
     except re.error:
         return Carried(note=Note(f"{text}; it does not compile either: left out.", null, before))
     return Carried(

@@ -20,6 +20,7 @@ from typing import Any, Final
 from ._migrate_origins import Carried, Note
 from ._origins import NULL
 from ._regex_entries import as_entries, literal
+from ._regex_tree import quiet_compile
 from ._regexes import examples, lookalike, safely_runnable
 
 #: Appended to an origin a regex matches, to show what ``re.match`` also let in.
@@ -33,7 +34,10 @@ def regex_source(pattern: str | re.Pattern[str]) -> str:
         return pattern
     if not isinstance(pattern, re.Pattern) or not isinstance(pattern.pattern, str):
         raise TypeError(f"not a str regex: {pattern!r}")
-    extra = pattern.flags & ~re.compile(pattern.pattern).flags
+    try:
+        extra = pattern.flags & ~quiet_compile(pattern.pattern).flags
+    except FutureWarning:
+        extra = pattern.flags & ~(re.UNICODE | re.ASCII)
     letters = "".join(c for flag, c in _FLAGS if extra & flag)
     return f"(?{letters}){pattern.pattern}" if letters else pattern.pattern
 
@@ -51,7 +55,9 @@ def prefix_only(compiled: re.Pattern[str]) -> list[str]:
 def carry_regex(pattern: Any) -> Carried:
     try:
         source = regex_source(pattern)
-        compiled = re.compile(source)
+        compiled: re.Pattern[str] | None = quiet_compile(source)
+    except FutureWarning:
+        compiled = None  # valid, but Python warns about it: not analysed
     except TypeError:
         return Carried(
             note=Note(
@@ -69,7 +75,7 @@ def carry_regex(pattern: Any) -> Carried:
                 False,
             )
         )
-    if not safely_runnable(compiled):
+    if compiled is None or not safely_runnable(compiled):
         return Carried(
             regexes=(source,),
             note=Note(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from ._regex_entries import as_entries, literal, loose_text
+from ._regex_tree import quiet_compile
 from ._regexes import lookalike
 
 
@@ -20,7 +21,9 @@ def entry_hint(entry: str, regexes_name: str) -> str:
         extra = f" ({found.differences[0]})" if found.differences else ""
         return f"Write {listed} instead{extra}."
     try:
-        re.compile(entry)
+        quiet_compile(entry)
+    except FutureWarning:
+        pass  # valid today
     except re.error as exc:
         return f"Write the origin itself, e.g. 'https://app.example.com' (as a regex: {exc})."
     return f"Move it to {regexes_name}: {literal(entry)} (it must match the whole origin)."

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -184,6 +185,17 @@ def _union(children: tuple[Node, ...]) -> frozenset[int]:
     return frozenset[int]().union(*(child.anys for child in children))
 
 
+def quiet_compile(pattern: str | re.Pattern[str], flags: int = 0) -> re.Pattern[str]:
+    """``re.compile``, a ``FutureWarning`` (a possible nested set...) raised, not printed.
+
+    The analysis skips such a regex; raising also keeps it out of ``re``'s
+    cache, so the project's own compile still shows the warning, once.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        return re.compile(pattern, flags)
+
+
 def tree(pattern: str | re.Pattern[str]) -> Tree:
     """The simplified parse tree of ``pattern``; :class:`Unanalysable` if there is none.
 
@@ -206,7 +218,7 @@ def _tree(pattern: str | re.Pattern[str]) -> Tree | str:
     if not isinstance(source, str) or len(source) > MAX_SOURCE:
         return "too long, or not a str regex"  # parsing alone would take a while
     try:
-        compiled = re.compile(pattern)
+        compiled = quiet_compile(pattern)
         if not isinstance(compiled.pattern, str):
             return "bytes"
         parsed = _parser.parse(compiled.pattern, compiled.flags)

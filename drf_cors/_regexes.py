@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from ._regex_tree import MAX_COPIES, MAX_LENGTH, Node, Tree, Unanalysable, tree
+from ._regex_tree import MAX_COPIES, MAX_LENGTH, Node, Tree, Unanalysable, quiet_compile, tree
 
 
 class _Writer:
@@ -173,7 +173,7 @@ def _fixed(parsed: Tree, dots: tuple[int, ...]) -> str | None:
         out.append(char)
     fixed = "".join(out)
     try:
-        compiled = re.compile(fixed, parsed.compiled.flags)
-    except re.error:  # pragma: no cover - escaping a dot keeps a regex valid
+        compiled = quiet_compile(fixed, parsed.compiled.flags)
+    except (re.error, FutureWarning):  # pragma: no cover - escaping a dot keeps a regex valid
         return None
     return fixed if lookalike(compiled) is None else None

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drf_cors import _corsheaders
-from drf_cors.checks import check_settings
+from drf_cors.checks import check_settings, check_switching
 from tests.test_migrate import NO_CORS, migrate, printed_literal
 
 APP = "https://app.example.com"
@@ -98,6 +98,13 @@ NOTES: list[tuple[str, dict[str, Any], dict[str, Any], str, int]] = [
         0,
     ),
     (
+        "regex-python-warns-about",
+        {"CORS_ALLOWED_ORIGIN_REGEXES": [r"^https://[[a-z]+\.example\.com$"]},
+        {"ALLOWED_ORIGIN_REGEXES": [r"^https://[[a-z]+\.example\.com$"]},
+        "could not be checked",
+        1,
+    ),
+    (
         "regex-not-analysable",
         {"CORS_ALLOWED_ORIGIN_REGEXES": [r"^https://(\w+)+\.example\.com$"]},
         {"ALLOWED_ORIGIN_REGEXES": [r"^https://(\w+)+\.example\.com$"]},
@@ -161,6 +168,27 @@ NOTES: list[tuple[str, dict[str, Any], dict[str, Any], str, int]] = [
         1,
     ),
     ("origin-file", {"CORS_ALLOWED_ORIGINS": ["file://"]}, {}, "never allows such origins", 1),
+    (
+        "origin-user-info",
+        {"CORS_ALLOWED_ORIGINS": ["https://me@app.example.com"]},
+        {"ALLOWED_ORIGINS": [APP]},
+        "has user information",
+        1,
+    ),
+    (
+        "origin-regex-kept-as-regex",
+        {"CORS_ALLOWED_ORIGINS": [r"^https://pr-\d+\.example\.com$"]},
+        {"ALLOWED_ORIGIN_REGEXES": [r"^https://pr-\d+\.example\.com$"]},
+        "so it allowed no origin but 'null'. Moved to ALLOWED_ORIGIN_REGEXES",
+        1,
+    ),
+    (
+        "origin-regex-not-compiling",
+        {"CORS_ALLOWED_ORIGINS": [r"^https://(pr\.example\.com$"]},
+        {},
+        "it does not compile either: left out.",
+        1,
+    ),
     ("origin-not-a-url", {"CORS_ALLOWED_ORIGINS": ["http://[::1"]}, {}, "is not a URL", 1),
     (
         "origins-a-string",
@@ -409,3 +437,5 @@ def test_any_settings_give_a_report_never_a_traceback(old: dict[str, Any]) -> No
     assert not (cors.get("ALLOW_ALL_ORIGINS") and cors.get("ALLOW_CREDENTIALS"))
     with override_settings(REST_FRAMEWORK={**NO_CORS, "CORS": cors}):
         assert [m.id for m in check_settings() if m.is_serious()] == []
+    with override_settings(**old):
+        assert [m.id for m in check_switching()] in ([], ["drf_cors.W012"])
