@@ -154,6 +154,8 @@ class Sampler:
             delay = next_at - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
+            if budget[0] <= 0 or self._stop.is_set():
+                break  # spent by the other coroutines meanwhile
             next_at = max(next_at + self.interval, time.monotonic() - self.interval)
             budget[0] -= 1
             target = targets[position % len(targets)]

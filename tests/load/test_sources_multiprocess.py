@@ -3,7 +3,7 @@
 The source project (``tests/load/sourceproject``) serves the admins' table
 (``AllowedOrigin`` rows) as its origins source, shares the results through
 ``ORIGINS_CACHE`` on Django's own ``RedisCache`` (a ``redis-server`` these
-tests start on a free loopback port), with ``ORIGINS_REFRESH`` = 2 s. It runs
+tests start on a free loopback port), with ``ORIGINS_REFRESH`` = 1 s. It runs
 under gunicorn sync (2 worker processes), gunicorn gthread (2 workers of 4
 threads, ``--preload``: the app is loaded before the fork) and uvicorn (one
 process, async views in the mix) at once, all on one SQLite file. A third
@@ -44,7 +44,10 @@ pytest.importorskip("gunicorn", reason="the load extra is not installed: pip ins
 pytest.importorskip("uvicorn", reason="the load extra is not installed: pip install -e .[load]")
 pytest.importorskip("redis", reason="the load extra is not installed: pip install -e .[load]")
 
+import httpx
+
 from . import redis_server, servers
+from .sourceproject import settings as project_settings
 from .sources_harness import (
     LOCMEM_SETTINGS,
     REDIS_SETTINGS,
@@ -63,8 +66,8 @@ from .sources_harness import (
 
 pytestmark = pytest.mark.load
 
-#: ``ORIGINS_REFRESH`` of the source project (its settings say 2).
-REFRESH = 2.0
+#: ``ORIGINS_REFRESH`` of the source project.
+REFRESH = float(project_settings.ORIGINS_REFRESH)
 #: What a measurement may add to a bound: the client stamps a request before
 #: the server sees it, the sampler's gap between two requests to one worker,
 #: scheduling on a 2-core machine that runs five servers and the client.
@@ -497,12 +500,13 @@ def _granted(sample: Any) -> bool:
 def test_database_broken_serves_the_last_good_origins_and_logs_once_per_process(
     stack: Stack, marks: dict[str, int], results_path: Path
 ) -> None:
-    """The source's table renamed away (every read fails with "no such table" in every
-    process): the last good origins are served with zero 5xx, the failure is logged at
-    ERROR once per process and source, refresh_origins() returns; table back: INFO once."""
+    """The source's table renamed away (every read fails with "no such table", in any
+    process): the last good origins are served with zero 5xx, each process that failed logs
+    it at ERROR once per source, refresh_origins() returns; table back: INFO."""
     plan = targets(stack, [SEED, NEVER], GLOBAL_ROUTES)
     plan += targets(stack, [TENANT_A, TENANT_B], TENANT_ROUTES, hosts=[HOST_A])
     outage = 3 * REFRESH + 0.5
+    began = time.time()
     with Sampler(plan, per_server=2, interval=0.04, max_seconds=60) as sampler:
         time.sleep(0.5)
         broken = stack.third("break")["done"]
@@ -512,7 +516,7 @@ def test_database_broken_serves_the_last_good_origins_and_logs_once_per_process(
         sampler.wait(2 * REFRESH + 1.0)
     samples = sampler.samples
     logs = stack.logs_since(marks)
-    rows = stack.reads(broken, repaired)
+    rows = stack.reads(began)
     failed = log_lines(logs, "ERROR", "failed (OperationalError")
     recovered = log_lines(logs, "INFO", "recovered")
     fails = {policy: _fails_per_pid(rows, policy) for policy in ("", "tenants")}
@@ -547,18 +551,21 @@ def test_database_broken_serves_the_last_good_origins_and_logs_once_per_process(
     assert errors_5xx == [], f"{len(errors_5xx)} of {len(samples)}: {errors_5xx[:10]}"
     assert wrong == [], f"{len(wrong)} wrong answers of {len(samples)}: {wrong[:10]}"
     assert "failed" in refreshed["log"], f"refresh_origins() in the third process: {refreshed}"
-    everyone = {pid for _kind, pid in stack.all_pids()}
+    # Which processes read (and fail) is up to the claim in the cache: a process whose
+    # look finds another one reading keeps its snapshot. Each process that failed logs
+    # it at ERROR once per source, however many of its reads failed.
+    lines = {
+        "": log_lines(logs, "ERROR", "counting.source failed (OperationalError"),
+        "tenants": log_lines(logs, "ERROR", "(policy 'tenants') failed (OperationalError"),
+    }
+    assert sum(sum(c.values()) for c in lines.values()) == sum(failed.values()), failed
     for policy, per_pid in fails.items():
-        assert set(per_pid) == everyone, (
-            f"policy {policy!r}: every process reads and fails itself; failed reads per pid "
-            f"{per_pid}, processes {sorted(everyone)}"
+        logged = {pid: n for (_kind, pid), n in lines[policy].items()}
+        assert logged == dict.fromkeys(per_pid, 1), (
+            f"policy {policy!r}: ERROR lines per pid {logged}, failed reads per pid {per_pid} "
+            "(want one line for each pid that failed)"
         )
-    # One ERROR line per process and source (two sources: global and "tenants"),
-    # however many reads failed.
-    want = {worker: 2 for worker in stack.all_pids()}
-    assert dict(failed) == want, (
-        f"ERROR lines per process {_per_pid(failed)} (want 2: one per source); failed reads {fails}"
-    )
+    assert len(fails[""]) >= 2, f"fewer than two processes read the broken table: {fails}"
     assert sum(sum(v.values()) for v in fails.values()) > sum(failed.values()), (
         f"failed reads {fails} never exceeded the ERROR lines {_per_pid(failed)}"
     )
@@ -717,7 +724,7 @@ def test_a_change_without_refresh_shows_within_twice_origins_refresh(
 LOCMEM_KINDS = ("gunicorn-sync", "uvicorn")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def locmem_stack(stack: Stack) -> Iterator[Stack]:
     """The project and database with ``ORIGINS_CACHE`` on ``LocMemCache``: gunicorn, uvicorn."""
     other = Stack(
@@ -800,3 +807,117 @@ def test_per_process_cache_each_process_reads_and_serves_a_change_within_the_bou
         _assert_covered(stack, found)
         _assert_bound(found, bound, f"round {number} (figures: {figures[number]})")
     _assert_clean(stack, marks, all_samples)
+
+
+# -- 9-11: the first request after an idle period ---------------------------------------
+
+
+def _first_answers(stack: Stack, origin: str, route: str = "/api/mixin/") -> dict[Any, Any]:
+    """One request at a time, round the servers, until every process answered once: the
+    first answer of each process (each request on a new connection)."""
+    first: dict[tuple[str, int], dict[str, Any]] = {}
+    deadline = time.monotonic() + 20
+    order = 0
+    with httpx.Client(timeout=10) as client:
+        while set(first) != stack.all_pids():
+            assert time.monotonic() < deadline, f"answered: {sorted(first)}"
+            for kind, server in stack.servers.items():
+                start = time.time()
+                response = client.get(
+                    server.url + route, headers={"Origin": origin, "Connection": "close"}
+                )
+                worker = (kind, int(response.headers["x-worker-pid"]))
+                order += 1
+                if worker not in first:
+                    first[worker] = {
+                        "order": order,
+                        "start": start,
+                        "status": response.status_code,
+                        "granted": response.headers.get("access-control-allow-origin") == origin,
+                    }
+    return first
+
+
+def _idle_figures(first: dict[Any, Any], since: float) -> dict[str, Any]:
+    return {
+        f"{kind}/{pid}": {
+            "request": answer["order"],
+            "seconds_after_change": round(answer["start"] - since, 3),
+            "granted": answer["granted"],
+        }
+        for (kind, pid), answer in sorted(first.items(), key=lambda item: item[1]["order"])
+    }
+
+
+def test_after_an_idle_period_the_first_request_of_every_process_is_fresh_with_redis(
+    stack: Stack, results_path: Path
+) -> None:
+    """No traffic; a change plus refresh_origins() in the third process; ``ORIGINS_REFRESH``
+    later the first request each process gets is answered from the new data (API.md)."""
+    origin = "https://idle-refresh.example"
+    done = stack.third("add", origin)["done"]
+    time.sleep(max(0.0, done + REFRESH + 0.3 - time.time()))
+    first = _first_answers(stack, origin)
+    figures = _idle_figures(first, done)
+    save(
+        "idle_then_first_request_redis_refresh",
+        {"summary": f"first answers {figures}", "first_answers": figures},
+        results_path,
+    )
+    stale = {w: a for w, a in first.items() if not a["granted"] or a["status"] != 200}
+    assert not stale, f"first answers after {REFRESH + 0.3} s idle: {figures}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine: with a per-process ORIGINS_CACHE, the first request after an idle "
+    "period is answered from the old snapshot (its read runs in the background); "
+    "API.md's 'every other process within ORIGINS_REFRESH' (reported)",
+)
+def test_after_an_idle_period_the_first_request_of_every_process_is_fresh_per_process_cache(
+    locmem_stack: Stack, results_path: Path
+) -> None:
+    """The same with ``LocMemCache``: API.md promises every request that a process starts
+    more than ``ORIGINS_REFRESH`` after refresh_origins() returned the new data."""
+    stack = locmem_stack
+    origin = "https://idle-locmem.example"
+    done = stack.third("add", origin)["done"]
+    time.sleep(max(0.0, done + REFRESH + 0.3 - time.time()))
+    first = _first_answers(stack, origin)
+    figures = _idle_figures(first, done)
+    save(
+        "idle_then_first_request_per_process_cache",
+        {"summary": f"first answers {figures}", "first_answers": figures},
+        results_path,
+    )
+    stale = {w: a for w, a in first.items() if not a["granted"] or a["status"] != 200}
+    assert not stale, f"first answers after {REFRESH + 0.3} s idle: {figures}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine: without refresh_origins(), the first request after an idle period is "
+    "answered from the last shared result however old (the read it starts runs in the "
+    "background); _sources.py's '2 R plus one read' holds only under traffic (reported)",
+)
+def test_after_an_idle_period_a_change_without_refresh_shows_within_twice_origins_refresh(
+    stack: Stack, results_path: Path
+) -> None:
+    """No traffic; a bulk update (no refresh); 2 x ``ORIGINS_REFRESH`` + one read later, the
+    first request of every process is answered from the new data (the documented bound)."""
+    old, new = "https://idle-silent-old.example", "https://idle-silent-new.example"
+    stack.third("add", old)
+    time.sleep(0.2)
+    done = stack.third("rename-silently", old, new)["done"]
+    time.sleep(max(0.0, done + 2 * REFRESH + READ_ALLOWANCE + 0.3 - time.time()))
+    first = _first_answers(stack, new)
+    figures = _idle_figures(first, done)
+    save(
+        "idle_then_first_request_without_refresh",
+        {"summary": f"first answers {figures}", "first_answers": figures},
+        results_path,
+    )
+    stale = {w: a for w, a in first.items() if not a["granted"] or a["status"] != 200}
+    assert not stale, (
+        f"first answers {2 * REFRESH + READ_ALLOWANCE + 0.3} s after the change: {figures}"
+    )

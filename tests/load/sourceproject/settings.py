@@ -67,7 +67,7 @@ MIDDLEWARE = [
 #: The counted wrapper of the contrib source (``counting.py``).
 SOURCE = "tests.load.sourceproject.counting.source"
 #: Seconds: small, so that the bounds the tests measure are short.
-ORIGINS_REFRESH = 2
+ORIGINS_REFRESH = 1
 STATIC_ORIGIN = "https://static.example"
 
 REST_FRAMEWORK = {
