@@ -12,11 +12,13 @@ class DrfCorsConfig(AppConfig):
     def ready(self) -> None:
         from . import checks as cors_checks
         from . import conf  # noqa: F401  (connects setting_changed)
+        from ._source_checks import check_sources
 
         checks.register(cors_checks.check_settings, checks.Tags.security)
         checks.register(cors_checks.check_middleware, checks.Tags.security)
         checks.register(cors_checks.check_views, checks.Tags.security, checks.Tags.urls)
         checks.register(cors_checks.check_switching, checks.Tags.security)
+        checks.register(check_sources, checks.Tags.security)
 
 
 def ensure_installed(user: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
 from . import _corsheaders, conf
 from ._validation import Namer, Problem, validate_fields
@@ -34,6 +35,39 @@ MUST_FOLLOW = (
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
 )
+
+
+#: Middleware that set ``request.urlconf`` (host and tenant routing) and so
+#: must come before ours: its early preflight answer resolves the path against
+#: the URLconf set by then, and would otherwise find ROOT_URLCONF's route (and
+#: policy) at the same path.
+MUST_PRECEDE = (
+    "django_hosts.middleware.HostsRequestMiddleware",
+    "django_tenants.middleware.main.TenantMainMiddleware",
+    "django_tenants.middleware.TenantMainMiddleware",
+    "django_tenants.middleware.subfolder.TenantSubfolderMiddleware",
+    "django_tenants.middleware.default.DefaultTenantMiddleware",
+    "django_tenants.middleware.suspicious.SuspiciousTenantMiddleware",
+    "tenant_schemas.middleware.TenantMiddleware",
+)
+
+
+def _sets_urlconf(name: str) -> bool:
+    """``name`` is, or subclasses, a middleware of ``MUST_PRECEDE``."""
+    if name in MUST_PRECEDE:
+        return True
+    try:
+        cls = import_string(name)
+    except ImportError:
+        return False
+    for known in MUST_PRECEDE:
+        try:
+            base = import_string(known)
+        except ImportError:
+            continue
+        if isinstance(cls, type) and isinstance(base, type) and issubclass(cls, base):
+            return True
+    return False
 
 
 def _message(problem: Problem, obj: Any = None) -> CheckMessage:
@@ -134,7 +168,7 @@ def check_middleware(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
             )
         ]
     position = middleware.index(MIDDLEWARE)
-    return [
+    messages: list[CheckMessage] = [
         Error(
             f"{MIDDLEWARE} comes after {name} in MIDDLEWARE; {name} can answer "
             "first and its responses would lack CORS headers.",
@@ -144,6 +178,18 @@ def check_middleware(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
         for name in middleware[:position]
         if name in MUST_FOLLOW
     ]
+    messages += [
+        Error(
+            f"{name} comes after {MIDDLEWARE} in MIDDLEWARE; it sets the request's URLconf "
+            "(host or tenant routing), so a preflight drf_cors answers before it would be "
+            "matched to ROOT_URLCONF's route at that path and get that route's policy.",
+            hint=f"Move {name!r} above {MIDDLEWARE!r} (and CommonMiddleware below both).",
+            id="drf_cors.E028",
+        )
+        for name in middleware[position + 1 :]
+        if isinstance(name, str) and _sets_urlconf(name)
+    ]
+    return messages
 
 
 def check_switching(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:

@@ -118,7 +118,7 @@ _EVERY_PATH: Final = frozenset({"", "^", ".*", "^.*", "^.*$", r"^.*\Z", ".*$"})
 
 
 def fallback(path: str) -> CompiledPolicy | None:
-    """The middleware's own policy for ``path`` (the global defaults), if ``URLS_REGEX`` covers it."""
+    """The middleware's own policy (the global defaults) if ``URLS_REGEX`` covers ``path``."""
     found = _state.get("fallback")
     if found is None:
         since = _generation

@@ -97,11 +97,7 @@ def _early_policy(request: HttpRequest) -> CompiledPolicy | None:
 def _response_policy(request: HttpRequest, response: HttpResponseBase) -> CompiledPolicy | None:
     """The policy for a response no view handled, or ``None`` to leave it alone."""
     match = request.resolver_match
-    route: _routes.Route | None
-    if match is not None:
-        route = _routes.route(match.func)
-    else:
-        route = _resolve_route(request)
+    route = _routes.route(match.func) if match is not None else _resolve_route(request)
     policy = route.policy(request.method or "GET") if route is not None else None
     if policy is None:
         policy = conf.fallback(request.path_info)

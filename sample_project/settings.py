@@ -106,7 +106,17 @@ CSRF_COOKIE_SECURE = False
 
 # Throttle counts live in the cache: per process, which is right for a demo.
 # In production use a shared cache (Redis, Memcached) so every worker agrees.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The origins the admins manage are shared through "origins" (ORIGINS_CACHE):
+# files next to the database, which every process on this machine reads, so
+# one read of the table serves them all and refresh_origins() reaches each
+# (drf_cors.W014 warns about a per-process cache there). Use Redis in production.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "origins": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(Path(DATABASES["default"]["NAME"]).with_suffix(".origins-cache")),
+    },
+}
 
 REST_FRAMEWORK = {
     # The views spell out their own classes; these are DRF's fallbacks (the
@@ -159,14 +169,16 @@ REST_FRAMEWORK = {
                 "ALLOW_METHODS": ["GET"],
             },
         },
+        # The cache alias above, shared by every process of the demo.
+        "ORIGINS_CACHE": "origins",
         # How old the rows a process serves may be, in seconds. Saving or
         # deleting a row in the admin calls drf_cors.refresh_origins() once the
         # transaction commits, which serves the change at once in the process
         # that saved it: runserver is one process, so in the demo a change
         # shows on the next request. The interval bounds everything else:
-        # several processes (gunicorn workers; with this per-process cache each
-        # re-reads the table itself, once per interval, never per request) and
-        # changes that send no signal (QuerySet.update(), a script in another
+        # several processes (gunicorn workers: each takes the shared result
+        # within the interval, never a query per request) and changes that send
+        # no signal (QuerySet.update(), a script in another
         # process). 10 is the default, spelled out because it is that bound.
         "ORIGINS_REFRESH": 10,
     },

@@ -43,8 +43,13 @@ PARTNER = "https://partner.example.com"
 
 
 @pytest.fixture(scope="package", autouse=True)
-def _sample_project(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+def _sample_project(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     overrides = {key: getattr(sample_settings, key) for key in SAMPLE_KEYS}
+    # The sample's caches, with its shared origins cache in a directory of this run.
+    origins = {**sample_settings.CACHES["origins"], "LOCATION": str(tmp_path_factory.mktemp("oc"))}
+    overrides["CACHES"] = {**sample_settings.CACHES, "origins": origins}
     # Tests only: seed_demo and the logins hash passwords, slowly by design.
     overrides["PASSWORD_HASHERS"] = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with override_settings(**overrides):

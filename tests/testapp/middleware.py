@@ -28,3 +28,13 @@ class AltUrlconfMiddleware:
         if request.path_info.startswith("/alt/"):
             request.urlconf = "tests.testapp.urls_alt"
         return self.get_response(request)
+
+
+try:
+    from django_hosts.middleware import HostsRequestMiddleware
+except ImportError:  # pragma: no cover - the dev extra installs django-hosts
+    pass
+else:
+
+    class OwnHostsMiddleware(HostsRequestMiddleware):
+        """A project's own subclass of django-hosts' middleware (system check E028)."""
