@@ -458,3 +458,49 @@ class TestReport:
         with override_settings(REST_FRAMEWORK=cors(ALLOWED_ORIGINS_SOURCE=SOURCE)):
             out = self.run()
         assert "never read successfully: RuntimeError: database is down" in out
+
+
+class TestExplain:
+    """``cors_explain`` names the source entry, or the missing host key, that decided."""
+
+    @pytest.fixture(autouse=True)
+    def mapping(self, source_data: dict[str, Any]) -> Iterator[None]:
+        source_data["value"] = {"api.tenant-a.example": ["https://*.tenant-a.example"]}
+        with override_settings(
+            REST_FRAMEWORK=cors(ALLOWED_ORIGINS_SOURCE=SOURCE),
+            ALLOWED_HOSTS=["testserver", "api.tenant-a.example", "api.tenant-b.example"],
+        ):
+            yield
+
+    def explain(self, origin: str, *args: str) -> tuple[str, int]:
+        from io import StringIO
+
+        from django.core.management import call_command
+        from django.core.management.base import CommandError
+
+        out = StringIO()
+        try:
+            call_command("cors_explain", origin, "/api/plain-api/", *args, stdout=out)
+        except CommandError as error:
+            return out.getvalue() + str(error), int(error.returncode)
+        return out.getvalue(), 0
+
+    def test_names_the_entry_that_allowed(self) -> None:
+        out, code = self.explain("https://app.tenant-a.example", "--host", "api.tenant-a.example")
+        assert code == 0
+        assert (
+            f"Origins source: {SOURCE}, for host 'api.tenant-a.example': allowed by its entry "
+            "'https://*.tenant-a.example' (for host 'api.tenant-a.example')."
+        ) in out
+
+    def test_names_the_missing_host_key(self) -> None:
+        out, code = self.explain("https://app.tenant-a.example", "--host", "api.tenant-b.example")
+        assert code == 1
+        assert "it has no entry for the host 'api.tenant-b.example'" in out
+        assert f"the origins of source {SOURCE}" in out
+
+    def test_says_when_the_source_never_read(self) -> None:
+        sources.FAIL["error"] = RuntimeError("database is down")
+        out, code = self.explain("https://app.tenant-a.example", "--host", "api.tenant-a.example")
+        assert code == 1
+        assert "has not been read successfully (RuntimeError: database is down)" in out

@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
 
-from ... import _engine, _routes, conf
+from ... import _engine, _routes, _sources, conf
 from ..._validation import FORBIDDEN_REQUEST_HEADERS, FORBIDDEN_REQUEST_PREFIXES
 from ...policy import CompiledPolicy
 from .. import inventory
@@ -137,6 +137,9 @@ class Command(BaseCommand):
             steps.append(self._actual(origin, path, method, found, credentials))
         where = found.where if callback is not None else f"{path} (no URL pattern: Django's 404)"
         self.stdout.write(f"Route: {where}; policy: {self._label(found)}")
+        source = self._source_line(found, origin)
+        if source is not None:
+            self.stdout.write(source)
         for step in steps:
             self._print(step)
             note = preflight_note() if step.title.startswith("Preflight") else None
@@ -238,6 +241,27 @@ class Command(BaseCommand):
             text += f"; allowed: {self._allowed_origins(found)}"
         return text
 
+    def _source_line(self, found: inventory.Resolution, origin: str) -> str | None:
+        """What the route's origins source says of ``origin`` for ``--host``: the
+        entry that allows it, or why none does (a missing host key...)."""
+        policy = found.policy
+        source = policy.source if policy is not None else None
+        if source is None:
+            return None
+        if source.snapshot is None:
+            source.check()  # the shared result, or one read of the source
+        snapshot = source.snapshot
+        if snapshot is None:
+            why = f" ({source.last_error})" if source.last_error else ""
+            return (
+                f"Origins source: {source.label} has not been read successfully{why}; "
+                "until it is, it allows nothing."
+            )
+        return (
+            f"Origins source: {source.label}, for host {self.host!r}: "
+            f"{snapshot.explain(origin, self.host.lower())}."
+        )
+
     @staticmethod
     def _allowed_origins(found: inventory.Resolution) -> str:
         if found.kind == "invalid":
@@ -249,7 +273,9 @@ class Command(BaseCommand):
             f"regex {r.pattern if isinstance(r, re.Pattern) else r}"
             for r in values["allowed_origin_regexes"]
         ]
-        return ", ".join([*values["allowed_origins"], *regexes]) or "no origin"
+        source = values["allowed_origins_source"]
+        sourced = [f"the origins of source {_sources.source_key(source)}"] if source else []
+        return ", ".join([*values["allowed_origins"], *regexes, *sourced]) or "no origin"
 
     def _cors_check(
         self, headers: dict[str, str], origin: str, credentials: bool, found: inventory.Resolution
