@@ -330,12 +330,12 @@ class Stack:
             "DJANGO_SETTINGS_MODULE": settings or self.settings,
         }
 
-    def app(self, kind: str) -> servers.App:
+    def app(self, kind: str, extra_env: dict[str, str] | None = None) -> servers.App:
         return servers.App(
             settings=self.settings,
             wsgi="tests.load.sourceproject.wsgi:application",
             asgi="tests.load.sourceproject.asgi:application",
-            env=self.env(self.label_prefix + kind),
+            env={**self.env(self.label_prefix + kind), **(extra_env or {})},
         )
 
     def manage(self, *args: str) -> None:
@@ -429,3 +429,42 @@ def reads_per_worker(rows: Iterable[dict[str, Any]], event: str = "read") -> Cou
         for row in rows
         if row["event"] == event and row["label"] != "third"
     )
+
+
+def process_resources(pids: Iterable[int], db: Path) -> dict[int, dict[str, int]]:
+    """Per process (Linux ``/proc``): its threads, and its open descriptors on the database
+    files (the SQLite file, its ``-wal`` and ``-shm``)."""
+    found = {}
+    for pid in pids:
+        links = []
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                links.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+            except OSError:
+                continue  # closed meanwhile
+        found[pid] = {
+            "threads": len(os.listdir(f"/proc/{pid}/task")),
+            "db_files": sum(link.startswith(str(db)) for link in links),
+        }
+    return found
+
+
+def redis_info(port: int) -> dict[str, Any]:
+    """``INFO`` of the Redis on ``port``: commands by name, clients, connections received."""
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=5)
+    try:
+        info = client.info("all")
+    finally:
+        client.close()
+    commands = {
+        name.removeprefix("cmdstat_"): int(value["calls"])
+        for name, value in info.items()
+        if name.startswith("cmdstat_")
+    }
+    return {
+        "commands": commands,
+        "connected_clients": int(info["connected_clients"]),
+        "connections_received": int(info["total_connections_received"]),
+    }

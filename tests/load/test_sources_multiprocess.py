@@ -5,7 +5,8 @@ The source project (``tests/load/sourceproject``) serves the admins' table
 ``ORIGINS_CACHE`` on Django's own ``RedisCache`` (a ``redis-server`` these
 tests start on a free loopback port), with ``ORIGINS_REFRESH`` = 1 s. It runs
 under gunicorn sync (2 worker processes), gunicorn gthread (2 workers of 4
-threads, ``--preload``: the app is loaded before the fork) and uvicorn (one
+threads, ``--preload``, and ``refresh_origins()`` called in ``wsgi.py``: the
+workers fork from a master that already read the source) and uvicorn (one
 process, async views in the mix) at once, all on one SQLite file. A third
 process (``sourceproject/third.py``) changes the table as an application
 does. Every read of the source is recorded per process, so the tests count
@@ -16,10 +17,11 @@ third process's ``refresh_origins()`` returning to each worker's grant (and
 revocation); per-host mapping on every worker; Redis stopped and the database
 broken mid-traffic (last good origins, zero 5xx, one ERROR per process, the
 recovery at INFO); the source's reads and the cache's look-ups per process
-under steady load; a change without ``refresh_origins()``; and a per-process
-cache (``LocMemCache``). The figures go to ``sources-multiprocess.json`` in
-pytest's temporary directory (or ``$DRF_CORS_SOURCES_RESULTS``) and to a
-summary at the end of the run.
+under steady load (with the threads, database files and Redis connections
+each process holds); a change without ``refresh_origins()``; a per-process
+cache (``LocMemCache``); and the first request after an idle period. The
+figures go to ``sources-multiprocess.json`` in pytest's temporary directory
+(or ``$DRF_CORS_SOURCES_RESULTS``) and to a summary at the end of the run.
 """
 
 from __future__ import annotations
@@ -56,7 +58,9 @@ from .sources_harness import (
     Switch,
     latency_figures,
     log_lines,
+    process_resources,
     reads_per_worker,
+    redis_info,
     server_errors,
     statuses,
     switches,
@@ -92,6 +96,9 @@ HOST_B = "tenant-b.test"
 KINDS = ("gunicorn-sync", "gunicorn-gthread", "uvicorn")
 PROCESSES = {"gunicorn-sync": servers.WORKERS, "gunicorn-gthread": servers.WORKERS, "uvicorn": 1}
 EXTRA_ARGS = {"gunicorn-gthread": ["--preload"]}
+#: gthread's wsgi.py also calls refresh_origins() at import, so in the master: its
+#: workers fork with a snapshot, a Redis pool and a database connection.
+EXTRA_ENV = {"gunicorn-gthread": {"SOURCES_REFRESH_AT_IMPORT": "1"}}
 
 #: The global routes each server is polled on: (path, preflight). Under
 #: uvicorn the async views (decorator and middleware) are in the mix.
@@ -209,7 +216,9 @@ def stack(load_dir: Path, results_path: Path) -> Iterator[Stack]:
         _seed(stack)
         for kind in KINDS:
             stack.servers[kind] = running.enter_context(
-                servers.serve(kind, stack.app(kind), directory, EXTRA_ARGS.get(kind, ()))
+                servers.serve(
+                    kind, stack.app(kind, EXTRA_ENV.get(kind)), directory, EXTRA_ARGS.get(kind, ())
+                )
             )
         _warm_up(stack)
         yield stack
@@ -590,17 +599,6 @@ def test_database_broken_serves_the_last_good_origins_and_logs_once_per_process(
 # -- 6: reads under steady load --------------------------------------------------------
 
 
-def _redis_commands(stack: Stack) -> dict[str, int]:
-    import redis
-
-    client = redis.Redis(host="127.0.0.1", port=stack.redis.port, socket_timeout=5)
-    try:
-        stats = client.info("commandstats")
-    finally:
-        client.close()
-    return {name.removeprefix("cmdstat_"): int(v["calls"]) for name, v in stats.items()}
-
-
 STEADY_REQUESTS = 2000
 STEADY_SECONDS = 10.0
 
@@ -614,7 +612,9 @@ def test_steady_load_reads_the_source_once_per_interval_not_per_request(
     plan = targets(stack, [SEED, STATIC, NEVER], GLOBAL_ROUTES)
     plan += targets(stack, [TENANT_A], TENANT_ROUTES, hosts=[HOST_A])
     coroutines = 4 * len(stack.servers)
-    before = _redis_commands(stack)
+    pids = sorted(pid for _kind, pid in stack.all_pids())
+    resources_before = process_resources(pids, stack.db)
+    before = redis_info(stack.redis.port)
     with Sampler(
         plan,
         per_server=4,
@@ -624,8 +624,10 @@ def test_steady_load_reads_the_source_once_per_interval_not_per_request(
     ) as sampler:
         sampler.wait(STEADY_SECONDS * 3)
     samples = sampler.samples
-    after = _redis_commands(stack)
+    after = redis_info(stack.redis.port)
     start, end = sampler.started, sampler.ended
+    time.sleep(0.5)  # a background read in flight ends
+    resources_after = process_resources(pids, stack.db)
     duration = end - start
     rows = stack.reads(start, end)
     reads = reads_per_worker(rows)
@@ -634,8 +636,9 @@ def test_steady_load_reads_the_source_once_per_interval_not_per_request(
     per_source: dict[str, int] = {}
     for (_label, _pid, policy), n in reads.items():
         per_source[policy or "global"] = per_source.get(policy or "global", 0) + n
-    commands = {name: after.get(name, 0) - before.get(name, 0) for name in after}
+    commands = {name: n - before["commands"].get(name, 0) for name, n in after["commands"].items()}
     commands = {name: n for name, n in commands.items() if n and name != "info"}
+    new_connections = after["connections_received"] - before["connections_received"] - 1
     processes = len(stack.all_pids())
     # Per process and source, at most one look (GET) per interval, plus, for each read,
     # the GET before publishing it.
@@ -659,6 +662,10 @@ def test_steady_load_reads_the_source_once_per_interval_not_per_request(
             "source_reads_total_per_source": per_source,
             "bound_per_process": bound,
             "redis_commands": commands,
+            "redis_connections_opened": new_connections,
+            "redis_clients": [before["connected_clients"], after["connected_clients"]],
+            "process_resources_before": resources_before,
+            "process_resources_after": resources_after,
             "statuses": statuses(samples),
         },
         results_path,
@@ -675,6 +682,25 @@ def test_steady_load_reads_the_source_once_per_interval_not_per_request(
     assert commands.get("get", 0) <= look_bound, (
         f"{commands.get('get', 0)} cache GETs for {len(samples)} requests (bound {look_bound})"
     )
+    # No leak. Django's caches are per thread and each background read runs in a new
+    # thread, so each read opens a Redis connection of its own, closed when the thread
+    # ends: connections opened follow the reads (a few each), never the requests, and
+    # the connected clients stay as many as before. Threads and database descriptors
+    # do not grow with the reads.
+    total_reads = sum(reads.values())
+    assert new_connections <= 3 * total_reads + processes, (
+        f"{new_connections} Redis connections opened for {len(samples)} requests and "
+        f"{total_reads} reads"
+    )
+    clients = (before["connected_clients"], after["connected_clients"])
+    assert clients[1] <= clients[0] + processes, f"Redis clients before, after: {clients}"
+    grown = {
+        pid: (resources_before[pid], resources_after[pid])
+        for pid in pids
+        if resources_after[pid]["threads"] > resources_before[pid]["threads"] + 6
+        or resources_after[pid]["db_files"] > resources_before[pid]["db_files"]
+    }
+    assert not grown, f"threads or database descriptors grew (before, after): {grown}"
     _assert_clean(stack, marks, samples)
 
 
