@@ -33,12 +33,17 @@ JUDGED_BY_DCH = [s for s in SCENARIOS if "django-cors-headers" in variants_for(s
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def report_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One run over every configuration: two rounds of two requests per cell."""
     path: Path = tmp_path_factory.mktemp("bench") / "results.json"
     code = run.main(["--rounds", "2", "--iterations", "2", "--json", str(path)])
     assert code == 0
-    result: dict[str, Any] = json.loads(path.read_text())
+    return path
+
+
+@pytest.fixture(scope="module")
+def report(report_path: Path) -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(report_path.read_text())
     return result
 
 
@@ -240,6 +245,18 @@ def test_printed_table_gives_a_verdict_per_target(report: dict[str, Any]) -> Non
         assert target["verdict"] in row
     verdicts = sum(line.count(" PASS") + line.count(" MISS") for line in rows)
     assert verdicts == len(report["targets"])
+
+
+def test_every_round_is_kept_and_a_saved_run_is_judged_again_alike(
+    report: dict[str, Any], report_path: Path, tmp_path: Path
+) -> None:
+    assert all(len(values) == 2 for values in report["rounds"].values())
+    assert "@source|refresh cycle" in report["rounds"]
+    again = tmp_path / "again.json"
+    assert run.main(["--rejudge", str(report_path), "--json", str(again)]) == 0
+    rejudged = json.loads(again.read_text())
+    assert rejudged["targets"] == report["targets"]
+    assert rejudged["table"] == report["table"]
 
 
 def test_long_request_headers_are_written_by_size(scenarios: dict[str, dict[str, Any]]) -> None:
