@@ -16,10 +16,12 @@ Freshness, with ``R = ORIGINS_REFRESH``:
   request started more than ``R`` seconds after ``refresh_origins()`` returned
   (which publishes a new entry) is answered from the new data.
 - When the shared entry is missing or older than ``R``, one process (elected
-  with ``cache.add``) reads the source again: in a background thread while a
-  snapshot exists, inline (off the event loop) only for the very first read.
-  So a change made without ``refresh_origins()`` shows within ``2 R`` plus one
-  read; a request never waits on the source while a snapshot exists.
+  with ``cache.add``) reads the source again: in this process's background
+  thread while its snapshot is recent (read within ``2 R``), inline (off the
+  event loop) when there is none or it is older. So a change made without
+  ``refresh_origins()`` shows within ``2 R`` plus one read, also for the first
+  request of a process that was idle; a request never waits on the source while
+  a recent snapshot exists.
 - When the source raises or the cache is unreachable, the last good snapshot
   stays (never a wider one), the outage is logged at ERROR once and the
   recovery at INFO; a source that never succeeded allows nothing.
@@ -31,6 +33,7 @@ import asyncio
 import hashlib
 import logging
 import os
+import queue
 import threading
 import time
 import uuid
@@ -92,6 +95,7 @@ class Source:
         self._lock = threading.Lock()
         self._busy = False
         self._source_down = False
+        self._failed_at = 0.0
         self._cache_down = False
         self._reported: set[str] = set()
 
@@ -130,9 +134,10 @@ class Source:
             if shared is not None and _wall() - shared.started < self.refresh:
                 return
             claimed = self._claim()
-            if self.snapshot is None:
-                # Nothing to serve meanwhile: the first read of a process
-                # happens now, even while another process holds the claim.
+            if not self._good():
+                # Nothing good to serve meanwhile (the first read, or a
+                # snapshot past its freshness bound after a quiet spell): the
+                # read happens now, even while another process holds the claim.
                 self._read(close_db=close_db, claimed=claimed)
             elif not claimed:
                 return  # another process is reading it: its result comes next check
@@ -141,8 +146,19 @@ class Source:
             elif not self._spawn(lambda: self._read(close_db=True, claimed=True)):
                 self._release()  # a read of this process is still running
 
+    def _good(self) -> bool:
+        """A snapshot a request may be answered from while a new read runs.
+
+        One read at most ``2 * refresh`` seconds ago: then any change made
+        more than ``2 * refresh`` (plus one read) ago is in it. An older one
+        (a process that was idle, a source that kept failing) is not served
+        without looking again first.
+        """
+        snapshot = self.snapshot
+        return snapshot is not None and _wall() - snapshot.started < 2 * self.refresh
+
     def _spawn(self, job: Callable[[], None]) -> bool:
-        """Run ``job`` in a thread of its own, unless one is running already."""
+        """Hand ``job`` to this process's worker thread, unless this source has one queued."""
         if self._busy:
             return False
         self._busy = True
@@ -153,7 +169,7 @@ class Source:
             finally:
                 self._busy = False
 
-        threading.Thread(target=run, name="drf_cors-origins", daemon=True).start()
+        _worker().put(run)
         return True
 
     # -- reading and sharing -------------------------------------------------
@@ -185,11 +201,7 @@ class Source:
         snapshot = Snapshot.build(entries, skipped, uuid.uuid4().hex, started)
         self._install(snapshot)
         if self._source_down:
-            self._source_down = False
-            self.last_error = None
-            logger.info(
-                "drf_cors: origins source %s recovered: %d entries.", self.label, snapshot.count
-            )
+            self._recovered(f"read {snapshot.count} entries")
         self._publish(snapshot)
 
     def _call(self) -> Any:
@@ -242,7 +254,14 @@ class Source:
         except (KeyError, TypeError, ValueError, AttributeError):
             return None  # written by something else: ignored, read again
         self._install(snapshot)
+        if self._source_down and snapshot.started > self._failed_at:
+            self._recovered(f"took a newer read from ORIGINS_CACHE: {snapshot.count} entries")
         return snapshot
+
+    def _recovered(self, how: str) -> None:
+        self._source_down = False
+        self.last_error = None
+        logger.info("drf_cors: origins source %s recovered (%s).", self.label, how)
 
     def _publish(self, snapshot: Snapshot) -> None:
         if not self.shared:
@@ -289,6 +308,7 @@ class Source:
 
     def _source_failed(self, exc: BaseException) -> None:
         self.last_error = f"{type(exc).__name__}: {exc}"
+        self._failed_at = _wall()
         if self._source_down:
             return
         self._source_down = True
@@ -403,8 +423,41 @@ def clear() -> None:
         _registry.clear()
 
 
+_jobs: queue.SimpleQueue[Callable[[], None]] | None = None
+_jobs_lock = threading.Lock()
+
+
+def _worker() -> queue.SimpleQueue[Callable[[], None]]:
+    """The queue of this process's one background thread, started on first use.
+
+    One long-lived thread rather than one per read: Django's caches are per
+    thread, so a thread per read would open (and handshake) a new connection
+    to the shared cache every time.
+    """
+    global _jobs
+    with _jobs_lock:
+        if _jobs is None:
+            jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+            threading.Thread(
+                target=_work, args=(jobs,), name="drf_cors-origins", daemon=True
+            ).start()
+            _jobs = jobs
+        return _jobs
+
+
+def _work(jobs: queue.SimpleQueue[Callable[[], None]]) -> None:
+    while True:
+        job = jobs.get()
+        try:
+            job()
+        except Exception:
+            logger.exception("drf_cors: a background origins job failed.")
+
+
 def _after_fork() -> None:
     # A child has no background thread; a lock held at fork time would never be released.
+    global _jobs, _jobs_lock
+    _jobs, _jobs_lock = None, threading.Lock()
     for source in list(_registry.values()):
         source._lock = threading.Lock()
         source._busy = False

@@ -90,11 +90,6 @@ def outage_then_recovery_through_the_cache(clock: Clock) -> tuple[Any, Any]:
     return a, b
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a process that gets the recovered result through ORIGINS_CACHE keeps "
-    "_source_down and last_error (reported; drf_cors/_sources.py)",
-)
 def test_every_process_that_logged_the_outage_logs_the_recovery(
     clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -106,11 +101,6 @@ def test_every_process_that_logged_the_outage_logs_the_recovery(
     assert len(recovered) == 2, [r.getMessage() for r in recovered]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a process that got the recovered result through ORIGINS_CACHE does not "
-    "log the next outage (reported; drf_cors/_sources.py)",
-)
 def test_a_second_outage_is_logged_by_every_process(
     clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
