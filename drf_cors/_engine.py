@@ -95,7 +95,7 @@ def _set(
 #: distinct values ("Accept", "Accept, Cookie"), so the split, lower-casing
 #: and join run once per value instead of on every response; capped, since a
 #: view may set anything.
-_VARY_WITH_ORIGIN: dict[str, str] = {}
+_VARY_WITH_ORIGIN: dict[str, tuple[str, str]] = {}
 _VARY_MEMO_SIZE: Final = 256
 _VARY_ORIGIN: Final = ("Vary", "Origin")
 
@@ -112,20 +112,37 @@ def _vary_origin(response: HttpResponseBase, store: dict[str, tuple[str, str]] |
     if patched is None:
         patch_vary_headers(response, ("Origin",))
         if len(_VARY_WITH_ORIGIN) < _VARY_MEMO_SIZE:
-            _VARY_WITH_ORIGIN[entry[1]] = response.headers["Vary"]
+            _VARY_WITH_ORIGIN[entry[1]] = store["vary"]
         return
-    # ``patched`` went through ResponseHeaders' validation when
-    # patch_vary_headers first wrote it; store it as that wrote it.
-    store["vary"] = ("Vary", patched)
+    # ``patched`` is the entry patch_vary_headers wrote, validated then.
+    store["vary"] = patched
 
 
 def finish(request: HttpRequest, response: HttpResponseBase, policy: CompiledPolicy) -> None:
-    """Add the headers of an actual (non-preflight) response, once."""
-    setattr(response, MARK, True)
+    """Add the headers of an actual (non-preflight) response, once.
+
+    The hot path of every response (a GET without ``Origin`` above all): it
+    inlines the ``Vary`` memo look-up for the usual case, since a Python call
+    costs a tenth of what the whole step may.
+    """
+    response._drf_cors_done = True  # type: ignore[attr-defined]  # MARK
     if not policy.enabled:
         return
-    store = _store(response)
-    _vary_origin(response, store)
+    if FAST_HEADERS:
+        store: dict[str, tuple[str, str]] | None = response.headers._store
+        assert store is not None
+        entry = store.get("vary")
+        if entry is None:
+            store["vary"] = _VARY_ORIGIN
+        else:
+            patched = _VARY_WITH_ORIGIN.get(entry[1])
+            if patched is None:
+                _vary_origin(response, store)
+            else:
+                store["vary"] = patched
+    else:  # pragma: no cover - every supported Django has it
+        store = None
+        _vary_origin(response, store)
     origin = request.META.get("HTTP_ORIGIN")
     if origin is None:
         return

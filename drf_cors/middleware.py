@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
@@ -126,6 +127,18 @@ def _finish(
     return response
 
 
+#: ``(urlconf, path) -> route`` of the paths resolved here: preflights repeat
+#: their paths, and resolving is most of what answering one costs. Bounded
+#: (paths are the client's to choose) and emptied when the settings change.
+_resolved: dict[tuple[Any, str], _routes.Route | None] = {}
+_RESOLVED_MAX = 1024
+
+
+@conf.on_clear
+def _forget_resolved() -> None:
+    _resolved.clear()
+
+
 def _resolve_route(request: HttpRequest) -> _routes.Route | None:
     """The route of a request Django has not resolved (yet).
 
@@ -135,8 +148,19 @@ def _resolve_route(request: HttpRequest) -> _routes.Route | None:
     policy only the middleware applies would get the global defaults,
     granting origins its policy refuses.
     """
+    # As Django's handler resolves: the request's URLconf, else ROOT_URLCONF
+    # (read per request, as Django does: the key must follow it).
+    urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+    key = (urlconf, request.path_info)
     try:
-        match = resolve(request.path_info, getattr(request, "urlconf", None))
+        return _resolved[key]
+    except KeyError:
+        pass
+    try:
+        route: _routes.Route | None = _routes.route(resolve(request.path_info, urlconf).func)
     except Resolver404:
-        return None
-    return _routes.route(match.func)
+        route = None
+    if len(_resolved) >= _RESOLVED_MAX:
+        _resolved.clear()
+    _resolved[key] = route
+    return route

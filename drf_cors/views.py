@@ -49,13 +49,18 @@ class CorsAPIViewMixin(_Base):
         action_map = getattr(self, "action_map", None)
         if override is UNSET and action_map is None:
             # The common case, a plain APIView: memoised per class and method.
-            return _routes.class_policy(type(self), method)
+            policy = _routes._class_policies.get((type(self), method))
+            return policy if policy is not None else _routes.class_policy(type(self), method)
         view, action = _routes.specs(type(self), override, action_map, method)
         return conf.compiled(view, action)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         meta = request.META
-        if _engine.is_preflight(request.method, meta):
+        if (
+            request.method == "OPTIONS"
+            and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in meta
+            and "HTTP_ORIGIN" in meta
+        ):
             policy = self._cors_policy_for(meta["HTTP_ACCESS_CONTROL_REQUEST_METHOD"])
             if policy.enabled:
                 return _engine.preflight(request, policy, type(self).__qualname__)
@@ -66,8 +71,7 @@ class CorsAPIViewMixin(_Base):
     ) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)
         raw = request._request if isinstance(request, Request) else request
-        policy = self._cors_policy_for(raw.method or "GET")
-        _engine.finish(raw, response, policy)
+        _engine.finish(raw, response, self._cors_policy_for(raw.method or "GET"))
         return response
 
 
