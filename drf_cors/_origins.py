@@ -72,7 +72,7 @@ def parse_entry(entry: str) -> OriginEntry:
     """Parse an ``ALLOWED_ORIGINS`` entry or raise :class:`OriginError`."""
     if entry == NULL:
         return OriginEntry("exact", NULL)
-    if entry != entry.strip() or any(ch.isspace() for ch in entry):
+    if (" " in entry or not entry.isprintable()) and any(ch.isspace() for ch in entry):
         raise OriginError(
             f"{entry!r} contains whitespace", f"Write it as {''.join(entry.split())!r}."
         )
@@ -160,6 +160,7 @@ class OriginMatcher:
         "allow_all",
         "anyport",
         "exact",
+        "patterns",
         "regex",
         "regexes",
         "subdomains",
@@ -192,6 +193,9 @@ class OriginMatcher:
             sorted({host.count(".") + 1 for hosts in subdomains.values() for host in hosts})
         )
         self.regex, self.regexes = _combine(list(regexes))
+        #: Anything beyond the exact set to try: most matchers (a source's,
+        #: a partner list) are exact entries only, and stop at the set.
+        self.patterns = bool(self.anyport or self.subdomains or self.regex or self.regexes)
 
     def allows(self, origin: str) -> bool:
         """Invariant: ``True`` only for printable ASCII (exact entries were validated)."""
@@ -201,6 +205,8 @@ class OriginMatcher:
             return False
         if origin in self.exact:
             return True
+        if not self.patterns:
+            return False
         # "null" is matched only by a literal entry (checked above); patterns
         # and regexes never see it, nor anything a browser could not send.
         if origin == NULL or not origin.isascii() or not origin.isprintable():
@@ -209,7 +215,7 @@ class OriginMatcher:
             return True
         if self.regex is not None and self.regex.fullmatch(origin):
             return True
-        return any(pattern.fullmatch(origin) for pattern in self.regexes)
+        return bool(self.regexes) and any(pattern.fullmatch(origin) for pattern in self.regexes)
 
     def _pattern_allows(self, origin: str) -> bool:
         scheme, sep, rest = origin.partition("://")

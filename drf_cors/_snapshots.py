@@ -9,6 +9,7 @@ one per host: what requests match against, swapped in whole by ``_sources``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -17,8 +18,8 @@ from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.http.request import split_domain_port
 
-from ._origins import OriginMatcher, parse_entry
-from ._validation import Problem, _origin_problem, is_public_suffix
+from ._origins import NULL, OriginEntry, OriginError, OriginMatcher, parse_entry
+from ._validation import OPAQUE_SCHEMES, Problem, _origin_problem, is_public_suffix
 
 #: The mapping key of entries every host gets.
 EVERY_HOST: Final = "*"
@@ -77,43 +78,87 @@ def entry_problem(entry: object, index: int, prefix: str) -> Problem | None:
     return None
 
 
-def validate(
-    raw: Any, label: str, skip: Callable[[str, Problem], None]
-) -> tuple[dict[str, tuple[str, ...]], int]:
-    """A source's result as host -> valid entries, and how many were skipped.
+def canonical(raw: Any) -> dict[Any, Any]:
+    """A source's result as a plain dict of host -> tuple (``"*"`` for a list).
 
-    ``skip(what, problem)`` is told of each refused host or entry. A result
-    that is neither a list nor a dict of lists raises ``TypeError``: the read
-    failed, the last good snapshot stays.
+    What is compared between reads (an unchanged result is not checked and
+    compiled again) and hashed into the snapshot's version. A result that is
+    neither a list nor a dict raises ``TypeError``: the read failed.
     """
     if isinstance(raw, Mapping):
-        groups: Iterable[tuple[Any, Any]] = raw.items()
-    elif isinstance(raw, (str, bytes)) or not isinstance(raw, Iterable):
+        return {
+            host: tuple(values)
+            if isinstance(values, Iterable) and not isinstance(values, (str, bytes))
+            else values
+            for host, values in raw.items()
+        }
+    if isinstance(raw, (str, bytes)) or not isinstance(raw, Iterable):
         raise TypeError(
             f"it returned {type(raw).__name__}; a source returns a list of origins or a "
             "dict of host -> list of origins"
         )
-    else:
-        groups = [(EVERY_HOST, raw)]
-    entries: dict[str, list[str]] = {}
+    return {EVERY_HOST: tuple(raw)}
+
+
+def version_of(result: dict[Any, Any]) -> str:
+    """The same for the same result in every process: processes compare versions."""
+    items = sorted(result.items(), key=lambda item: repr(item[0]))
+    return hashlib.sha256(repr(items).encode("utf-8", "backslashreplace")).hexdigest()[:32]
+
+
+def _accept(entry: object) -> OriginEntry | None:
+    """``entry`` parsed, if the rules accept it; ``None`` sends it to :func:`entry_problem`.
+
+    The common case in one parse: an entry ``parse_entry`` accepts passes
+    every other rule too, but for the ones tested here.
+    """
+    if not isinstance(entry, str):
+        return None
+    try:
+        parsed = parse_entry(entry)
+    except OriginError:
+        return None
+    scheme = entry.partition("://")[0]
+    if entry == NULL or scheme in _REFUSED_SCHEMES:
+        return None
+    if parsed.kind == "subdomains" and is_public_suffix(parsed.host):
+        return None
+    return parsed
+
+
+_REFUSED_SCHEMES: Final = frozenset({"ws", "wss", *OPAQUE_SCHEMES})
+
+
+def validate(
+    result: dict[Any, Any], label: str, skip: Callable[[str, Problem], None]
+) -> tuple[dict[str, tuple[OriginEntry, ...]], int]:
+    """A :func:`canonical` result as host -> accepted entries, and how many were skipped.
+
+    ``skip(what, problem)`` is told of each refused host or entry, with the
+    system checks' wording.
+    """
+    entries: dict[str, dict[str, OriginEntry]] = {}
     skipped = 0
-    for host, values in groups:
+    for host, values in result.items():
         key = normalize_host(host)
         where = f"origins source {label}" + ("" if host == EVERY_HOST else f"[{host!r}]")
-        if key is None or isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        if key is None or not isinstance(values, tuple):
             why = "is not a host name" if key is None else "does not map to a list"
             skip(f"host {host!r}", Problem("E001", f"{where}: {host!r} {why}.", ""))
             skipped += 1
             continue
-        kept = entries.setdefault(key, [])
+        kept = entries.setdefault(key, {})
         for index, entry in enumerate(values):
+            parsed = _accept(entry)
+            if parsed is not None:
+                kept[parsed.value] = parsed
+                continue
             problem = entry_problem(entry, index, where)
-            if problem is None:
-                kept.append(entry)
-            else:
-                skip(repr(entry), problem)
-                skipped += 1
-    return {host: tuple(dict.fromkeys(values)) for host, values in entries.items()}, skipped
+            if problem is None:  # pragma: no cover - _accept and entry_problem agree
+                continue
+            skip(repr(entry), problem)
+            skipped += 1
+    return {host: tuple(kept.values()) for host, kept in entries.items()}, skipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,15 +176,26 @@ class Snapshot:
 
     @classmethod
     def build(
-        cls, entries: Mapping[str, tuple[str, ...]], skipped: int, version: str, started: float
+        cls,
+        entries: Mapping[str, tuple[OriginEntry, ...]],
+        skipped: int,
+        version: str,
+        started: float,
     ) -> Snapshot:
         matchers = {
-            host: OriginMatcher((parse_entry(e) for e in values), (), False)
-            for host, values in entries.items()
-            if values
+            host: OriginMatcher(values, (), False) for host, values in entries.items() if values
         }
         common = matchers.pop(EVERY_HOST, None)
-        return cls(entries, skipped, version, started, common, matchers)
+        texts = {host: tuple(e.value for e in values) for host, values in entries.items()}
+        return cls(texts, skipped, version, started, common, matchers)
+
+    @classmethod
+    def from_texts(
+        cls, entries: Mapping[str, Iterable[str]], skipped: int, version: str, started: float
+    ) -> Snapshot:
+        """A snapshot another process published: its entries were checked when read."""
+        parsed = {host: tuple(parse_entry(e) for e in values) for host, values in entries.items()}
+        return cls.build(parsed, skipped, version, started)
 
     @property
     def count(self) -> int:
@@ -149,6 +205,10 @@ class Snapshot:
         common = self.common
         if common is not None and common.allows(origin):
             return True
+        return self.host_allows(origin, request)
+
+    def host_allows(self, origin: str, request: HttpRequest | None) -> bool:
+        """The request host's own entries (``CompiledPolicy.allows`` tried the common ones)."""
         if not self.by_host or request is None:
             return False
         matcher = self.by_host.get(request_host(request) or "")

@@ -30,20 +30,20 @@ Freshness, with ``R = ORIGINS_REFRESH``:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 import os
 import queue
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
-from ._snapshots import EVERY_HOST, Snapshot, validate
+from ._snapshots import EVERY_HOST, Snapshot, canonical, validate, version_of
 from ._validation import Problem
 
 logger = logging.getLogger("drf_cors")
@@ -185,9 +185,16 @@ class Source:
 
     def _read(self, close_db: bool, claimed: bool) -> None:
         started = _wall()
+        current = self.snapshot
         try:
-            raw = self._call()
-            entries, skipped = validate(raw, self.label, self._skip)
+            result = canonical(self._call())
+            version = version_of(result)
+            if current is not None and current.version == version:
+                # What the last read gave: nothing to check or compile again.
+                snapshot = dataclasses.replace(current, started=started)
+            else:
+                entries, skipped = validate(result, self.label, self._skip)
+                snapshot = Snapshot.build(entries, skipped, version, started)
         except Exception as exc:  # noqa: BLE001 - a source may fail in any way
             self._source_failed(exc)
             return
@@ -198,11 +205,10 @@ class Source:
                 from django.db import connections
 
                 connections.close_all()  # this thread's own connections
-        snapshot = Snapshot.build(entries, skipped, uuid.uuid4().hex, started)
         self._install(snapshot)
         if self._source_down:
             self._recovered(f"read {snapshot.count} entries")
-        self._publish(snapshot)
+        self._publish(snapshot, changed=current is None or current.version != snapshot.version)
 
     def _call(self) -> Any:
         func = self.value
@@ -234,23 +240,30 @@ class Source:
         if not self.shared:
             return None
         try:
-            stored = _cache(self.cache_alias).get(self.cache_key)
+            cache = _cache(self.cache_alias)
+            stored = cache.get(self.cache_key)
+            current = self.snapshot
+            fresh = isinstance(stored, dict) and (
+                current is None or stored.get("version") != current.version
+            )
+            payload = cache.get(self.cache_key + ":entries") if fresh else None
         except Exception as exc:  # noqa: BLE001 - any cache backend error is an outage
             self._cache_failed(exc)
             return None
         self._cache_recovered()
         if not isinstance(stored, dict):
             return None
-        current = self.snapshot
-        if current is not None and stored.get("version") == current.version:
-            return current
         try:
-            snapshot = Snapshot.build(
-                {h: tuple(v) for h, v in stored["entries"].items()},
-                int(stored["skipped"]),
-                str(stored["version"]),
-                float(stored["started"]),
-            )
+            version, started = str(stored["version"]), float(stored["started"])
+            if current is not None and version == current.version:
+                # The same data, read again by another process: only its age moves.
+                snapshot = dataclasses.replace(current, started=max(started, current.started))
+            elif not isinstance(payload, dict) or payload.get("version") != version:
+                return None  # being replaced, or evicted: read again
+            else:
+                snapshot = Snapshot.from_texts(
+                    payload["entries"], int(stored["skipped"]), version, started
+                )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None  # written by something else: ignored, read again
         self._install(snapshot)
@@ -263,21 +276,30 @@ class Source:
         self.last_error = None
         logger.info("drf_cors: origins source %s recovered (%s).", self.label, how)
 
-    def _publish(self, snapshot: Snapshot) -> None:
+    def _publish(self, snapshot: Snapshot, changed: bool) -> None:
+        """Share a read: its entries (only when new to this process) and its version and age.
+
+        Two keys, so that the look every process takes once per interval reads
+        a few bytes, and the entries are fetched only by a process that lacks
+        that version.
+        """
         if not self.shared:
             return
-        entry = {
+        meta = {
             "version": snapshot.version,
             "started": snapshot.started,
             "skipped": snapshot.skipped,
-            "entries": {host: list(values) for host, values in snapshot.entries.items()},
         }
         try:
             cache = _cache(self.cache_alias)
             stored = cache.get(self.cache_key)
             if isinstance(stored, dict) and float(stored.get("started", 0)) > snapshot.started:
                 return  # a newer read was published meanwhile
-            cache.set(self.cache_key, entry, timeout=None)
+            if changed or not isinstance(stored, dict) or stored.get("version") != snapshot.version:
+                entries = {host: list(values) for host, values in snapshot.entries.items()}
+                payload = {"version": snapshot.version, "entries": entries}
+                cache.set(self.cache_key + ":entries", payload, timeout=None)
+            cache.set(self.cache_key, meta, timeout=None)
         except Exception as exc:  # noqa: BLE001 - any cache backend error is an outage
             self._cache_failed(exc)
         else:

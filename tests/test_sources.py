@@ -166,7 +166,7 @@ class TestFreshness:
         self, client: Client, clock: Clock
     ) -> None:
         assert granted(client, TENANT)
-        _sources.clear()  # what a second process starts with
+        conf.clear()  # what a second process starts with: no policy, no source
         assert granted(client, TENANT)
         assert sources.CALLS == ["listed"]
 
@@ -504,3 +504,61 @@ class TestExplain:
         out, code = self.explain("https://app.tenant-a.example", "--host", "api.tenant-a.example")
         assert code == 1
         assert "has not been read successfully (RuntimeError: database is down)" in out
+
+
+@pytest.mark.usefixtures("with_source")
+class TestRereads:
+    """A read that gives what the last one gave is neither checked nor compiled again."""
+
+    def test_an_unchanged_result_keeps_its_compiled_matchers(self, client: Client) -> None:
+        assert granted(client, TENANT)
+        (source,) = _sources.known()
+        before = source.snapshot
+        assert before is not None
+        drf_cors.refresh_origins()
+        after = source.snapshot
+        assert after is not None
+        assert (after.version, after.common) == (before.version, before.common)
+        assert after.started >= before.started
+
+    def test_a_changed_result_has_a_new_version(
+        self, client: Client, source_data: dict[str, Any]
+    ) -> None:
+        assert granted(client, TENANT)
+        (source,) = _sources.known()
+        assert source.snapshot is not None
+        before = source.snapshot.version
+        source_data["value"] = [TENANT, OTHER]
+        drf_cors.refresh_origins()
+        assert source.snapshot.version != before
+        assert granted(client, OTHER)
+
+    def test_processes_look_at_the_small_key_and_fetch_entries_only_when_new(
+        self, client: Client, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from django.core.cache import caches
+
+        asked: list[str] = []
+
+        class Recording:
+            def __init__(self, cache: Any) -> None:
+                self.cache = cache
+
+            def get(self, key: str) -> Any:
+                asked.append(key.rsplit(":", 1)[-1])
+                return self.cache.get(key)
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(self.cache, name)
+
+        monkeypatch.setattr(_sources, "_cache", lambda alias: Recording(caches[alias]))
+        assert granted(client, TENANT)  # this process reads and publishes
+        conf.clear()  # a second process: it lacks the version, fetches the entries
+        asked.clear()
+        assert granted(client, TENANT)
+        assert "entries" in asked
+        asked.clear()
+        drf_cors.refresh_origins()  # the same data read again: the version does not change
+        clock.advance(10)
+        assert granted(client, TENANT)
+        assert "entries" not in asked  # its look read the small key only
