@@ -54,14 +54,17 @@ def _unmapped_spec(cls: type, action_map: Mapping[str, str]) -> PolicySpec:
     that policy's, so the 405 and its preflight get it; a route whose
     handlers differ (list + create, retrieve + update) falls back to the class's.
     """
-    found = {_key(_handler_policy(cls, name)) for name in set(action_map.values())}
+    found = {hashable_key(_handler_policy(cls, name)) for name in set(action_map.values())}
     if len(found) != 1:
         return None
     return _handler_policy(cls, next(iter(action_map.values())))
 
 
-def _key(spec: PolicySpec) -> object:
-    # Policies are hashable (frozen); a broken ``cors`` value may not be.
+def hashable_key(spec: object) -> object:
+    """``spec`` itself as a dict key, or its id when it cannot be one.
+
+    Policies are hashable (frozen); a broken ``cors`` value (a dict) may not be.
+    """
     try:
         hash(spec)
     except TypeError:

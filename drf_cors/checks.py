@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from . import _corsheaders, conf
+from ._routes import hashable_key
 from ._validation import Namer, Problem, validate_fields
 from .defaults import DEFAULTS, GLOBAL_ONLY_KEYS, POLICY_KEYS
 from .policy import CorsPolicy
@@ -233,14 +234,6 @@ def check_switching(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
     ]
 
 
-def _key(spec: Any) -> Any:
-    try:
-        hash(spec)
-    except TypeError:
-        return id(spec)
-    return spec
-
-
 def view_problems() -> Iterator[tuple[Problem, str]]:
     """``(problem, where)`` for every policy attached to a view, viewset or action."""
     from .management import inventory
@@ -253,7 +246,12 @@ def view_problems() -> Iterator[tuple[Problem, str]]:
             (found.where, found.action, found.view, "action"),
         )
         for where, spec, base, level in levels:
-            key = (level, _key(spec), _key(base), where if isinstance(spec, str) else None)
+            key = (
+                level,
+                hashable_key(spec),
+                hashable_key(base),
+                where if isinstance(spec, str) else None,
+            )
             if spec is None or key in seen:
                 continue
             seen.add(key)
