@@ -31,10 +31,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import hashlib
 import logging
 import os
-import queue
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -43,6 +41,8 @@ from typing import Any, Final
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
+from . import _background, _shared
+from ._origins import OriginError
 from ._snapshots import EVERY_HOST, Snapshot, canonical, validate, version_of
 from ._validation import Problem
 
@@ -50,26 +50,11 @@ logger = logging.getLogger("drf_cors")
 
 #: Skipped entries are logged once each; past this many, no more are remembered.
 _REPORTED_LIMIT: Final = 1000
-_CACHE_PREFIX: Final = "drf_cors:origins:"
 
 #: Clocks, replaceable by tests: ``_clock`` for deadlines, ``_wall`` for ages
 #: shared between processes.
 _clock: Callable[[], float] = time.monotonic
 _wall: Callable[[], float] = time.time
-
-
-def _on_event_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
-
-
-def _cache(alias: str) -> Any:
-    from django.core.cache import caches
-
-    return caches[alias]
 
 
 class Source:
@@ -86,8 +71,7 @@ class Source:
         self.label = key if scope is None else f"{key} (policy {scope!r})"
         #: Shared between processes only when ``key`` names the same callable everywhere.
         self.shared = "<" not in key
-        digest = hashlib.sha256(f"{key}\0{scope or ''}".encode()).hexdigest()[:24]
-        self.cache_key = f"{_CACHE_PREFIX}{digest}"
+        self.cache_key = _shared.key_for(key, scope)
         self.snapshot: Snapshot | None = None
         #: ``_clock()`` value from which a request checks again; 0: at once.
         self.due = 0.0
@@ -117,7 +101,7 @@ class Source:
 
     def check(self) -> None:
         """Take a newer shared result, or have the source read; at most once per ``refresh``."""
-        if _on_event_loop():
+        if _background.on_event_loop():
             # Not even the cache is read on the event loop: this request keeps
             # the snapshot it has (async adapters call ``ready()`` first).
             self._spawn(lambda: self._check(close_db=True, inline=True))
@@ -169,7 +153,7 @@ class Source:
             finally:
                 self._busy = False
 
-        _worker().put(run)
+        _background.submit(run)
         return True
 
     # -- reading and sharing -------------------------------------------------
@@ -239,33 +223,30 @@ class Source:
         """The shared result, installed if newer; ``None`` when missing or unreachable."""
         if not self.shared:
             return None
+        current = self.snapshot
+        values = None
         try:
-            cache = _cache(self.cache_alias)
-            stored = cache.get(self.cache_key)
-            current = self.snapshot
-            fresh = isinstance(stored, dict) and (
-                current is None or stored.get("version") != current.version
-            )
-            payload = cache.get(self.cache_key + ":entries") if fresh else None
+            stored = _shared.meta(self.cache_alias, self.cache_key)
+            if stored is not None and (current is None or stored.version != current.version):
+                values = _shared.entries(self.cache_alias, self.cache_key, stored.version)
         except Exception as exc:  # noqa: BLE001 - any cache backend error is an outage
             self._cache_failed(exc)
             return None
         self._cache_recovered()
-        if not isinstance(stored, dict):
+        if stored is None:
             return None
-        try:
-            version, started = str(stored["version"]), float(stored["started"])
-            if current is not None and version == current.version:
-                # The same data, read again by another process: only its age moves.
-                snapshot = dataclasses.replace(current, started=max(started, current.started))
-            elif not isinstance(payload, dict) or payload.get("version") != version:
-                return None  # being replaced, or evicted: read again
-            else:
+        if current is not None and stored.version == current.version:
+            # The same data, read again by another process: only its age moves.
+            snapshot = dataclasses.replace(current, started=max(stored.started, current.started))
+        elif values is None:
+            return None  # being replaced, or evicted: read again
+        else:
+            try:
                 snapshot = Snapshot.from_texts(
-                    payload["entries"], int(stored["skipped"]), version, started
+                    values, stored.skipped, stored.version, stored.started
                 )
-        except (KeyError, TypeError, ValueError, AttributeError):
-            return None  # written by something else: ignored, read again
+            except (OriginError, TypeError, AttributeError):
+                return None  # not what drf_cors writes: ignored, read again
         self._install(snapshot)
         if self._source_down and snapshot.started > self._failed_at:
             self._recovered(f"took a newer read from ORIGINS_CACHE: {snapshot.count} entries")
@@ -277,29 +258,12 @@ class Source:
         logger.info("drf_cors: origins source %s recovered (%s).", self.label, how)
 
     def _publish(self, snapshot: Snapshot, changed: bool) -> None:
-        """Share a read: its entries (only when new to this process) and its version and age.
-
-        Two keys, so that the look every process takes once per interval reads
-        a few bytes, and the entries are fetched only by a process that lacks
-        that version.
-        """
         if not self.shared:
             return
-        meta = {
-            "version": snapshot.version,
-            "started": snapshot.started,
-            "skipped": snapshot.skipped,
-        }
+        meta = _shared.Meta(snapshot.version, snapshot.started, snapshot.skipped)
+        values = {host: list(entries) for host, entries in snapshot.entries.items()}
         try:
-            cache = _cache(self.cache_alias)
-            stored = cache.get(self.cache_key)
-            if isinstance(stored, dict) and float(stored.get("started", 0)) > snapshot.started:
-                return  # a newer read was published meanwhile
-            if changed or not isinstance(stored, dict) or stored.get("version") != snapshot.version:
-                entries = {host: list(values) for host, values in snapshot.entries.items()}
-                payload = {"version": snapshot.version, "entries": entries}
-                cache.set(self.cache_key + ":entries", payload, timeout=None)
-            cache.set(self.cache_key, meta, timeout=None)
+            _shared.publish(self.cache_alias, self.cache_key, meta, values, changed)
         except Exception as exc:  # noqa: BLE001 - any cache backend error is an outage
             self._cache_failed(exc)
         else:
@@ -314,7 +278,7 @@ class Source:
         if not self.shared or self._cache_down:
             return True
         try:
-            return bool(_cache(self.cache_alias).add(self.cache_key + ":read", 1, self.refresh))
+            return _shared.claim(self.cache_alias, self.cache_key, self.refresh)
         except Exception as exc:  # noqa: BLE001
             self._cache_failed(exc)
             return True
@@ -322,7 +286,7 @@ class Source:
     def _release(self) -> None:
         if self.shared and not self._cache_down:
             try:
-                _cache(self.cache_alias).delete(self.cache_key + ":read")
+                _shared.release(self.cache_alias, self.cache_key)
             except Exception as exc:  # noqa: BLE001
                 self._cache_failed(exc)
 
@@ -429,7 +393,7 @@ def refresh(sources: Iterable[Source]) -> None:
     """Read each source now and publish it; never raises (it runs in save handlers)."""
     for source in sources:
         try:
-            if _on_event_loop():
+            if _background.on_event_loop():
                 worker = threading.Thread(target=source.refresh_now, daemon=True)
                 worker.start()
                 worker.join()
@@ -445,41 +409,8 @@ def clear() -> None:
         _registry.clear()
 
 
-_jobs: queue.SimpleQueue[Callable[[], None]] | None = None
-_jobs_lock = threading.Lock()
-
-
-def _worker() -> queue.SimpleQueue[Callable[[], None]]:
-    """The queue of this process's one background thread, started on first use.
-
-    One long-lived thread rather than one per read: Django's caches are per
-    thread, so a thread per read would open (and handshake) a new connection
-    to the shared cache every time.
-    """
-    global _jobs
-    with _jobs_lock:
-        if _jobs is None:
-            jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
-            threading.Thread(
-                target=_work, args=(jobs,), name="drf_cors-origins", daemon=True
-            ).start()
-            _jobs = jobs
-        return _jobs
-
-
-def _work(jobs: queue.SimpleQueue[Callable[[], None]]) -> None:
-    while True:
-        job = jobs.get()
-        try:
-            job()
-        except Exception:
-            logger.exception("drf_cors: a background origins job failed.")
-
-
 def _after_fork() -> None:
-    # A child has no background thread; a lock held at fork time would never be released.
-    global _jobs, _jobs_lock
-    _jobs, _jobs_lock = None, threading.Lock()
+    # A lock held at fork time would never be released in the child.
     for source in list(_registry.values()):
         source._lock = threading.Lock()
         source._busy = False

@@ -143,6 +143,7 @@ class CompiledPolicy:
         "headers",
         "headers_value",
         "label",
+        "listed",
         "matcher",
         "max_age_value",
         "methods",
@@ -190,6 +191,11 @@ class CompiledPolicy:
         self.max_age_value = str(age) if age else None
         self.private_network = bool(values["allow_private_network"])
         self.source = None if allow_all else source
+        #: Whether ``matcher`` can allow anything (it cannot for a policy whose
+        #: origins all come from its source).
+        self.listed = bool(
+            allow_all or self.matcher.exact or self.matcher.patterns or self.matcher.allow_all
+        )
         #: A preflight answer varies on what decides it (Fetch, "CORS protocol and HTTP caches").
         self.vary_preflight = ", ".join(
             _PREFLIGHT_VARY_PN if self.private_network else _PREFLIGHT_VARY
@@ -220,11 +226,12 @@ class CompiledPolicy:
         ``Source.allows`` inlined: a due look, then the snapshot's common
         matcher; these few calls are all a source adds to a request.
         """
-        if self.matcher.allows(origin):
-            return True
         source = self.source
         if source is None:
-            return False
+            return self.matcher.allows(origin)
+        # A policy whose origins all come from its source skips the empty matcher.
+        if self.listed and self.matcher.allows(origin):
+            return True
         if _sources._clock() >= source.due:
             source.check()
         snapshot = source.snapshot

@@ -20,7 +20,7 @@ import pytest
 from django.test import AsyncClient, Client, override_settings
 
 import drf_cors
-from drf_cors import _sources, conf
+from drf_cors import _shared, _sources, conf
 from tests import settings as test_settings
 from tests.conftest import APP, preflight_headers, refused
 from tests.testapp import sources
@@ -551,7 +551,7 @@ class TestRereads:
             def __getattr__(self, name: str) -> Any:
                 return getattr(self.cache, name)
 
-        monkeypatch.setattr(_sources, "_cache", lambda alias: Recording(caches[alias]))
+        monkeypatch.setattr(_shared, "_cache", lambda alias: Recording(caches[alias]))
         assert granted(client, TENANT)  # this process reads and publishes
         conf.clear()  # a second process: it lacks the version, fetches the entries
         asked.clear()

@@ -9,11 +9,10 @@ process B takes that result from the cache.
 
 Found by ``tests/load/test_sources_multiprocess.py`` (the table renamed away
 under five real server processes: every process logged the outage at ERROR,
-only the one that read the repaired table logged the recovery at INFO).
-Reported; ``drf_cors/_sources.py`` is not this file's to change: B's
-``_source_down`` is only cleared by a read of its own, never by a good result
-taken from the cache. So B never logs the recovery, keeps reporting the old
-error (``cors_report``), and a later outage is not logged by B at all.
+only the one that read the repaired table logged the recovery at INFO): a good
+result taken from the cache now ends a process's outage too, so B logs the
+recovery, stops reporting the old error (``cors_report``) and logs a later
+outage again.
 """
 
 from __future__ import annotations
