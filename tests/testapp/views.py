@@ -189,6 +189,18 @@ async def async_health(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"ok": True, "async": True})
 
 
+@cors_policy(allowed_origins_source="tests.testapp.sources.listed")
+async def async_sourced(request: HttpRequest) -> HttpResponse:
+    """An async Django view whose origins come from a source (its own, not the global one)."""
+    return JsonResponse({"sourced": True})
+
+
+@cors_policy(allowed_origins_source="tests.testapp.sources.listed")
+class AsyncSourcedCBV(View):
+    async def get(self, request: HttpRequest) -> HttpResponse:
+        return JsonResponse({"sourced": True, "cbv": True})
+
+
 @cors_policy(allowed_origins=["https://app.example.com"])
 def decorated_boom(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("boom")
