@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.test import Client
 
+from tests import settings as test_settings
 from tests.testapp import views
 
 APP = "https://app.example.com"
@@ -37,6 +39,21 @@ def refused(response: object) -> bool:
         name.lower().startswith("access-control-allow-")
         for name in response.headers  # type: ignore[attr-defined]
     )
+
+
+def with_cors(**keys: Any) -> dict[str, Any]:
+    """The tests' ``REST_FRAMEWORK`` with ``keys`` set in its ``CORS``, for override_settings."""
+    return {
+        **test_settings.REST_FRAMEWORK,
+        "CORS": {**test_settings.REST_FRAMEWORK["CORS"], **keys},
+    }
+
+
+def granted(client: Client, origin: str, path: str = "/api/plain-api/", **extra: Any) -> bool:
+    """A GET from ``origin`` is answered 200 and its origin granted."""
+    response = client.get(path, HTTP_ORIGIN=origin, **extra)
+    assert response.status_code == 200
+    return response.headers.get("Access-Control-Allow-Origin") == origin
 
 
 def preflight_headers(

@@ -32,7 +32,7 @@ from drf_cors import _snapshots, _sources, checks, conf
 from drf_cors.contrib.origins import SOURCE_PATH, source
 from drf_cors.contrib.origins.models import AllowedOrigin
 from tests import settings as test_settings
-from tests.conftest import APP, preflight_headers
+from tests.conftest import APP, granted, preflight_headers, with_cors
 
 pytestmark = pytest.mark.django_db
 
@@ -59,17 +59,7 @@ ADD_URL = "/admin/drf_cors_origins/allowedorigin/add/"
 LIST_URL = "/admin/drf_cors_origins/allowedorigin/"
 
 
-def cors(**extra: Any) -> dict[str, Any]:
-    return {
-        **test_settings.REST_FRAMEWORK,
-        "CORS": {**test_settings.REST_FRAMEWORK["CORS"], **extra},
-    }
-
-
-def granted(client: Client, origin: str, path: str = "/api/plain-api/", **extra: Any) -> bool:
-    response = client.get(path, HTTP_ORIGIN=origin, **extra)
-    assert response.status_code == 200
-    return response.headers.get("Access-Control-Allow-Origin") == origin
+cors = with_cors  # the tests' REST_FRAMEWORK with CORS keys set
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from drf_cors import CorsAPIView, CorsPolicy
 from drf_cors._source_checks import check_sources
 from drf_cors.checks import check_middleware
 from tests import settings as test_settings
+from tests.conftest import with_cors
 from tests.test_checks import urlconf
 
 SOURCE = "tests.testapp.sources.listed"
@@ -26,11 +27,7 @@ REDIS = {
 }
 
 
-def cors(**keys: Any) -> dict[str, Any]:
-    return {
-        **test_settings.REST_FRAMEWORK,
-        "CORS": {**test_settings.REST_FRAMEWORK["CORS"], **keys},
-    }
+cors = with_cors  # the tests' REST_FRAMEWORK with CORS keys set
 
 
 def shared(**keys: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from django.test import AsyncClient, Client, override_settings
 import drf_cors
 from drf_cors import _shared, _sources, conf
 from tests import settings as test_settings
-from tests.conftest import APP, preflight_headers, refused
+from tests.conftest import APP, granted, preflight_headers, refused, with_cors
 from tests.testapp import sources
 
 TENANT = "https://tenant-a.example"
@@ -32,17 +32,7 @@ SOURCE = "tests.testapp.sources.listed"
 ROUTES = ["/api/plain-api/", "/api/spy/"]
 
 
-def cors(**extra: Any) -> dict[str, Any]:
-    return {
-        **test_settings.REST_FRAMEWORK,
-        "CORS": {**test_settings.REST_FRAMEWORK["CORS"], **extra},
-    }
-
-
-def granted(client: Client, origin: str, path: str = "/api/plain-api/", **extra: Any) -> bool:
-    response = client.get(path, HTTP_ORIGIN=origin, **extra)
-    assert response.status_code == 200
-    return response.headers.get("Access-Control-Allow-Origin") == origin
+cors = with_cors  # the tests' REST_FRAMEWORK with CORS keys set
 
 
 class Clock:

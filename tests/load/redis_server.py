@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -25,11 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from .servers import free_port
+from .servers import free_port, stop_process
 
 REDIS_SERVER = "/usr/bin/redis-server"
 START_TIMEOUT = 20.0
-STOP_TIMEOUT = 10.0
 
 
 def binary() -> str | None:
@@ -113,12 +111,7 @@ class RedisServer:
         process = self.process
         if process is None or process.poll() is not None:
             return
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=STOP_TIMEOUT)
+        stop_process(process)
         self.events.append(("stop", time.time()))
 
     def restart(self) -> None:

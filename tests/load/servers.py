@@ -124,7 +124,8 @@ def _wait_ready(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
     raise RuntimeError(f"server not ready after {START_TIMEOUT}s:\n{log.read_text()}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to its process group, then SIGKILL if it lingers."""
     if process.poll() is not None:
         return
     os.killpg(process.pid, signal.SIGTERM)
@@ -170,4 +171,4 @@ def serve(kind: str, app: App, log_dir: Path, extra_args: Sequence[str] = ()) ->
         if process.poll() is not None:
             raise RuntimeError(f"server died during the test:\n{log.read_text()}")
     finally:
-        _stop(process)
+        stop_process(process)
